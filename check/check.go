@@ -1,0 +1,196 @@
+// Package check runs one defendcheck connection check against an
+// RMS-Socket endpoint with the Socket.IO client, step by step, and returns
+// the result as data (see package diagnosis). The browser and native code
+// differ only in the transport.Fetcher and transport.Dialer they pass in.
+package check
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/transport"
+)
+
+// Bounds are the longest waits of a check. Every wait is bounded, so a
+// check always ends.
+type Bounds struct {
+	Handshake  time.Duration // engine handshake over polling
+	Namespace  time.Duration // answer to the namespace CONNECT
+	Upgrade    time.Duration // WebSocket upgrade, counted from the handshake
+	FirstEvent time.Duration // first event, counted from join
+	Settle     time.Duration // watching for a close after the first event
+}
+
+// DefaultBounds are the bounds the page uses.
+var DefaultBounds = Bounds{
+	Handshake:  10 * time.Second,
+	Namespace:  10 * time.Second,
+	Upgrade:    10 * time.Second,
+	FirstEvent: 15 * time.Second,
+	Settle:     time.Second,
+}
+
+// Config is one check's input.
+type Config struct {
+	Target     diagnosis.Target
+	CustomerID string // as typed; trimmed and validated by Run
+	Token      string // optional access token; sent as a Bearer header only
+	Fetcher    transport.Fetcher
+	Dialer     transport.Dialer
+	// Budget is the page's connection count across checks; nil means a
+	// budget for this check alone.
+	Budget *diagnosis.Budget
+	Bounds Bounds
+	// RetryDelays are the waits before each retry after a server error;
+	// nil means diagnosis.RetryDelays.
+	RetryDelays []time.Duration
+	Browser     string
+	// OnProgress, if set, receives a snapshot whenever a step changes. It
+	// is called from the checking goroutine and must not block for long.
+	OnProgress func(Progress)
+}
+
+// Progress is a live view of a running check.
+type Progress struct {
+	Steps  []diagnosis.Step
+	Notice string // e.g. a retry countdown
+}
+
+// Run performs the check. The only error is diagnosis.ErrEmptyCustomerID:
+// everything that can go wrong with the connection is in the Result.
+func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
+	id, err := diagnosis.ParseCustomerID(cfg.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Budget == nil {
+		cfg.Budget = &diagnosis.Budget{}
+	}
+	if cfg.Bounds == (Bounds{}) {
+		cfg.Bounds = DefaultBounds
+	}
+	if cfg.RetryDelays == nil {
+		cfg.RetryDelays = diagnosis.RetryDelays
+	}
+	started := time.Now()
+	res := &diagnosis.Result{
+		RunID:      newRunID(),
+		CustomerID: id.Value,
+		Trimmed:    id.Trimmed,
+		Timestamp:  started.UTC().Format(time.RFC3339),
+		Target:     cfg.Target,
+		Browser:    cfg.Browser,
+		TokenSent:  cfg.Token != "",
+		Messages:   []string{},
+	}
+	steps := newSteps(cfg.OnProgress)
+	steps.start(diagnosis.StepCustomerID, started)
+
+	var obs diagnosis.Observation
+	var closeCode int
+	if !id.Valid {
+		obs.InvalidID = true
+		res.NotSent = true
+		steps.finish(diagnosis.StepCustomerID, diagnosis.StepFailed, "digits only; not sent", time.Now())
+		steps.skipRest()
+	} else {
+		detail := ""
+		if id.Trimmed {
+			detail = "surrounding whitespace removed"
+		}
+		steps.finish(diagnosis.StepCustomerID, diagnosis.StepOK, detail, time.Now())
+		obs, closeCode = runAttempts(ctx, cfg, id.Value, res, steps)
+	}
+
+	res.Kind = diagnosis.Classify(obs)
+	res.Verdict = diagnosis.Lookup(res.Kind).Verdict
+	if obs.StatusCode != 0 {
+		res.StatusCode = &obs.StatusCode
+	} else if obs.HTTPStatus != 0 {
+		res.StatusCode = &obs.HTTPStatus
+	}
+	if closeCode != 0 {
+		res.CloseCode = &closeCode
+	}
+	if res.Kind == diagnosis.KindRateLimited && !obs.LocalLimit {
+		cfg.Budget.Block(time.Now(), diagnosis.RateLimitWait)
+	}
+	res.Steps = steps.snapshot()
+	if cfg.Token != "" {
+		res.Messages = redact(res.Messages, cfg.Token)
+	}
+	res.Report = diagnosis.Report(res)
+	return res, nil
+}
+
+// runAttempts makes up to MaxAttemptsPerCheck connections: only a server
+// error is retried, after a visible wait, and never past the budget.
+func runAttempts(ctx context.Context, cfg Config, id string, res *diagnosis.Result, steps *steps) (diagnosis.Observation, int) {
+	for n := 1; ; n++ {
+		if wait := cfg.Budget.Wait(time.Now()); wait > 0 {
+			res.Messages = append(res.Messages, fmt.Sprintf(
+				"not sent: this page made %d connection attempts in the last minute and RMS-Socket allows %d per minute per IP; wait %d s before checking again",
+				cfg.Budget.Recent(time.Now()), diagnosis.ServiceConnPerMinute, ceilSeconds(wait)))
+			steps.finish(diagnosis.StepHandshake, diagnosis.StepSkipped, "not sent: connection budget spent", time.Now())
+			steps.skipRest()
+			return diagnosis.Observation{LocalLimit: true}, 0
+		}
+		cfg.Budget.Record(time.Now())
+		res.Attempts = n
+		a := newAttempt(cfg, id, steps)
+		obs := a.run(ctx)
+		res.Messages = append(res.Messages, a.messages...)
+		res.Transport = a.transport
+		if diagnosis.Classify(obs) != diagnosis.KindServerError || n >= diagnosis.MaxAttemptsPerCheck || n > len(cfg.RetryDelays) {
+			return obs, a.closeCode
+		}
+		if !countdown(ctx, cfg.RetryDelays[n-1], n+1, steps) {
+			return obs, a.closeCode
+		}
+		steps.reset()
+	}
+}
+
+// countdown waits d before attempt next, telling the page every second.
+func countdown(ctx context.Context, d time.Duration, next int, steps *steps) bool {
+	end := time.Now().Add(d)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		left := time.Until(end)
+		if left <= 0 {
+			steps.notify("")
+			return true
+		}
+		steps.notify(fmt.Sprintf("Server error: retrying in %d s (attempt %d of %d)", ceilSeconds(left), next, diagnosis.MaxAttemptsPerCheck))
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		case <-time.After(left):
+		}
+	}
+}
+
+func ceilSeconds(d time.Duration) int64 {
+	return int64((d + time.Second - 1) / time.Second)
+}
+
+func redact(msgs []string, secret string) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = strings.ReplaceAll(m, secret, "[redacted]")
+	}
+	return out
+}
+
+func newRunID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "dc-" + time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}

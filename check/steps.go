@@ -1,0 +1,122 @@
+package check
+
+import (
+	"sync"
+	"time"
+
+	"github.com/lsports/defendcheck/diagnosis"
+)
+
+// steps is the live step list of a check. It is safe for concurrent use.
+type steps struct {
+	mu       sync.Mutex
+	list     []diagnosis.Step
+	started  map[string]time.Time
+	notice   string
+	progress func(Progress)
+}
+
+func newSteps(progress func(Progress)) *steps {
+	s := &steps{progress: progress, started: map[string]time.Time{}}
+	for _, n := range diagnosis.StepNames {
+		s.list = append(s.list, diagnosis.Step{Name: n, Status: diagnosis.StepPending})
+	}
+	return s
+}
+
+func (s *steps) update(name string, f func(*diagnosis.Step)) {
+	s.mu.Lock()
+	for i := range s.list {
+		if s.list[i].Name == name {
+			f(&s.list[i])
+		}
+	}
+	p := s.progressLocked()
+	s.mu.Unlock()
+	if s.progress != nil {
+		s.progress(p)
+	}
+}
+
+// start marks a step running from at.
+func (s *steps) start(name string, at time.Time) {
+	s.update(name, func(st *diagnosis.Step) {
+		s.started[name] = at
+		st.Status = diagnosis.StepRunning
+		st.Detail = ""
+	})
+}
+
+// finish ends a step; a step that never started takes zero time.
+func (s *steps) finish(name string, status diagnosis.StepStatus, detail string, at time.Time) {
+	s.update(name, func(st *diagnosis.Step) {
+		if t, ok := s.started[name]; ok {
+			st.MS = at.Sub(t).Milliseconds()
+		}
+		st.Status = status
+		st.Detail = detail
+	})
+}
+
+// detail changes a step's note without changing its state.
+func (s *steps) detail(name, detail string) {
+	s.update(name, func(st *diagnosis.Step) { st.Detail = detail })
+}
+
+func (s *steps) status(name string) diagnosis.StepStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.list {
+		if st.Name == name {
+			return st.Status
+		}
+	}
+	return ""
+}
+
+// skipRest marks every step that has not started as skipped.
+func (s *steps) skipRest() {
+	s.mu.Lock()
+	for i := range s.list {
+		if s.list[i].Status == diagnosis.StepPending {
+			s.list[i].Status = diagnosis.StepSkipped
+		}
+	}
+	p := s.progressLocked()
+	s.mu.Unlock()
+	if s.progress != nil {
+		s.progress(p)
+	}
+}
+
+// reset returns every connection step to pending for a retry.
+func (s *steps) reset() {
+	s.mu.Lock()
+	for i := range s.list {
+		if s.list[i].Name != diagnosis.StepCustomerID {
+			s.list[i] = diagnosis.Step{Name: s.list[i].Name, Status: diagnosis.StepPending}
+			delete(s.started, s.list[i].Name)
+		}
+	}
+	s.mu.Unlock()
+}
+
+func (s *steps) notify(notice string) {
+	s.mu.Lock()
+	s.notice = notice
+	p := s.progressLocked()
+	s.mu.Unlock()
+	if s.progress != nil {
+		s.progress(p)
+	}
+}
+
+func (s *steps) snapshot() []diagnosis.Step {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]diagnosis.Step(nil), s.list...)
+}
+
+func (s *steps) progressLocked() Progress {
+	return Progress{Steps: append([]diagnosis.Step(nil), s.list...), Notice: s.notice}
+}

@@ -1,0 +1,216 @@
+package diagnosis
+
+// Verdict is the traffic light of a check.
+type Verdict string
+
+// The verdicts.
+const (
+	OK      Verdict = "ok"
+	Warning Verdict = "warning"
+	Error   Verdict = "error"
+)
+
+// Kind names what a check found. It is part of the page's public contract.
+type Kind string
+
+// The kinds, one per row of Table.
+const (
+	KindOK                     Kind = "ok"
+	KindInvalidFormat          Kind = "invalid-format"
+	KindMissingHeader          Kind = "missing-header"
+	KindAccountInactive        Kind = "account-inactive"
+	KindNotFound               Kind = "not-found"
+	KindRateLimited            Kind = "rate-limited"
+	KindServerError            Kind = "server-error"
+	KindUnknownStatus          Kind = "unknown-status"
+	KindTimeout                Kind = "timeout"
+	KindUnreachable            Kind = "unreachable"
+	KindClosedNormal           Kind = "closed-normal"
+	KindGoingAway              Kind = "going-away"
+	KindAuthFailedAfterUpgrade Kind = "auth-failed-after-upgrade"
+	KindAuthorizationRevoked   Kind = "authorization-revoked"
+	KindConnectionLost         Kind = "connection-lost"
+	KindPollingOnly            Kind = "polling-only"
+	KindNoMessages             Kind = "no-messages"
+)
+
+// Owners of a fix, as the page names them.
+const (
+	OwnerCustomerDev = "Your developers (your integration)"
+	OwnerCustomerIT  = "Your IT or network team"
+	OwnerLSports     = "LSports support"
+	OwnerNobody      = "Nobody: wait and check again"
+)
+
+// Entry is one row of the mapping table. Reason and Resolution are the
+// words of the LSports error-handling page where it has a row; Meaning says
+// what the row means for this check, made from the customer's browser.
+type Entry struct {
+	Kind       Kind
+	Verdict    Verdict
+	StatusCode int // status that selects the row (connect_error or HTTP); 0 for none
+	CloseCode  int // WebSocket close code that selects the row; 0 for none
+	Title      string
+	Reason     string
+	Meaning    string
+	Resolution string
+	Owner      string
+	// Troubleshooting is the matching row of the docs' troubleshooting
+	// table, "cause: solution", or a suggestion in its spirit.
+	Troubleshooting string
+}
+
+// Table maps every kind to what the user is told. It is the only copy.
+var Table = []Entry{
+	{Kind: KindOK, Verdict: OK,
+		Title:           "Connected: RMS-Socket works from this network",
+		Reason:          "Handshake, WebSocket upgrade, join and events all succeeded",
+		Meaning:         "This browser reached RMS-Socket, upgraded to WebSocket, joined the room and received an event.",
+		Resolution:      "If your own integration still fails, compare it with this check: send customerid in extraHeaders and emit join after every connect.",
+		Owner:           OwnerCustomerDev,
+		Troubleshooting: "No messages received in your integration: not joined to room. Emit join after connecting."},
+	{Kind: KindInvalidFormat, Verdict: Error, StatusCode: 400,
+		Title:           "Invalid customer ID format",
+		Reason:          "Invalid customerid format",
+		Meaning:         "The customer ID must contain digits only.",
+		Resolution:      "Use numeric characters only",
+		Owner:           OwnerCustomerDev,
+		Troubleshooting: "Invalid customerid format: non-numeric customer ID. Use the numeric Customer ID only."},
+	{Kind: KindMissingHeader, Verdict: Error, StatusCode: 401,
+		Title:           "The customerid header did not reach RMS-Socket",
+		Reason:          "Missing customerid header",
+		Meaning:         "This page sent the customerid header, so something between this browser and RMS-Socket removed it: most often a proxy or security gateway that strips unknown headers.",
+		Resolution:      "Add customerid to extraHeaders",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "Missing customerid header: header not included in the connection. Add customerid to extraHeaders in your integration, and ask your IT team to let the customerid header through the proxy."},
+	{Kind: KindAccountInactive, Verdict: Error, StatusCode: 402,
+		Title:           "Account inactive or expired",
+		Reason:          "Account inactive or expired",
+		Meaning:         "RMS-Socket recognised the customer ID but the DEFEND subscription is not active.",
+		Resolution:      "Contact LSports support",
+		Owner:           OwnerLSports,
+		Troubleshooting: "Account inactive: subscription expired. Contact LSports support."},
+	{Kind: KindNotFound, Verdict: Error, StatusCode: 403,
+		Title:           "Customer ID not found",
+		Reason:          "Customer ID not found",
+		Meaning:         "RMS-Socket does not know this customer ID.",
+		Resolution:      "Verify your Customer ID",
+		Owner:           OwnerCustomerDev,
+		Troubleshooting: "Customer not authorized: verify your Customer ID against the one LSports gave you."},
+	{Kind: KindRateLimited, Verdict: Error, StatusCode: 429,
+		Title:           "Too many connections: rate limit exceeded",
+		Reason:          "Rate limit exceeded",
+		Meaning:         "RMS-Socket allows 10 WebSocket connections per minute and 100 HTTP requests per 15 minutes per IP address. Your network's public IP went over it, possibly because your own integration retries too fast.",
+		Resolution:      "Wait before reconnecting",
+		Owner:           OwnerCustomerDev,
+		Troubleshooting: "Rate limited: stop retries on 400-403 errors and back off before reconnecting."},
+	{Kind: KindServerError, Verdict: Error, StatusCode: 500,
+		Title:           "RMS-Socket reported a server error",
+		Reason:          "Server error",
+		Meaning:         "The service failed while handling the connection; nothing on your side caused it.",
+		Resolution:      "Retry with backoff",
+		Owner:           OwnerLSports,
+		Troubleshooting: "Server error: retry with backoff; if it persists, send this report to LSports support."},
+	{Kind: KindUnknownStatus, Verdict: Error,
+		Title:           "RMS-Socket refused the connection with an unexpected status",
+		Reason:          "Status not in the RMS-Socket error table",
+		Meaning:         "The connection was refused with a status the LSports documentation does not list. It may come from RMS-Socket or from a proxy in between.",
+		Resolution:      "Send this report to LSports support",
+		Owner:           OwnerLSports,
+		Troubleshooting: "Unexpected status: check whether a proxy answered instead of RMS-Socket (see the messages), then contact LSports support."},
+	{Kind: KindTimeout, Verdict: Error,
+		Title:           "Connection timeout: no answer",
+		Reason:          "Connection timeout",
+		Meaning:         "The request left this browser but no answer came back in time. A firewall that drops traffic or a proxy that holds requests open does this.",
+		Resolution:      "Check connectivity; whitelist WSS port",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "Connection timeout: network or firewall issues. Check connectivity and whitelist the host on port 443 (HTTPS and WSS)."},
+	{Kind: KindUnreachable, Verdict: Error,
+		Title:           "Could not reach RMS-Socket",
+		Reason:          "Request failed before any answer",
+		Meaning:         "The browser could not complete a request and does not say why. Likely causes: the host does not resolve, the connection is refused or blocked by a firewall, a TLS-inspecting proxy, or a proxy answering without CORS headers.",
+		Resolution:      "Check connectivity; whitelist WSS port",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "Connection failed: ask your IT team to allow HTTPS and WebSocket (WSS) traffic to the host on port 443, including the WebSocket upgrade."},
+	{Kind: KindClosedNormal, Verdict: Warning, CloseCode: 1000,
+		Title:           "Connected, then closed normally by the server",
+		Reason:          "Normal closure",
+		Meaning:         "The connection worked and RMS-Socket then closed it on purpose.",
+		Resolution:      "Reconnect and emit join again",
+		Owner:           OwnerCustomerDev,
+		Troubleshooting: "Closed: rooms do not survive a reconnect. Emit join after every connect."},
+	{Kind: KindGoingAway, Verdict: Warning, CloseCode: 1001,
+		Title:           "Connected, then the server went away (maintenance)",
+		Reason:          "Server going away (maintenance)",
+		Meaning:         "The connection worked; RMS-Socket closed it because the server is restarting or under maintenance.",
+		Resolution:      "Reconnect with backoff and emit join again",
+		Owner:           OwnerNobody,
+		Troubleshooting: "Server going away: reconnect with backoff, then emit join after connecting."},
+	{Kind: KindAuthFailedAfterUpgrade, Verdict: Error, CloseCode: 4401,
+		Title:           "Authentication failed after the WebSocket upgrade",
+		Reason:          "Authentication failed after upgrade",
+		Meaning:         "The handshake was accepted, but after the upgrade to WebSocket RMS-Socket rejected the credentials.",
+		Resolution:      "Check your access token and customerid, then reconnect",
+		Owner:           OwnerCustomerDev,
+		Troubleshooting: "Authentication failed: access tokens live 30 minutes. Refresh the token before it expires and reconnect."},
+	{Kind: KindAuthorizationRevoked, Verdict: Error, CloseCode: 4403,
+		Title:           "Authorization revoked",
+		Reason:          "Authorization revoked",
+		Meaning:         "The connection worked until RMS-Socket revoked this customer's authorization.",
+		Resolution:      "Contact LSports support",
+		Owner:           OwnerLSports,
+		Troubleshooting: "Authorization revoked: contact LSports support with this report."},
+	{Kind: KindConnectionLost, Verdict: Error, CloseCode: 1006,
+		Title:           "Connection lost",
+		Reason:          "Connection closed abnormally",
+		Meaning:         "The connection dropped without a close message from RMS-Socket: a proxy, firewall or network interruption cut it.",
+		Resolution:      "Check connectivity; whitelist WSS port",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "Connection lost: ask your IT team whether a proxy or firewall closes long-lived WebSocket connections to the host."},
+	{Kind: KindPollingOnly, Verdict: Warning,
+		Title:           "Connected, but WebSocket is blocked: running on long-polling only",
+		Reason:          "WebSocket upgrade failed",
+		Meaning:         "RMS-Socket accepted the connection over HTTP long-polling, but the upgrade to WebSocket never happened. It works, degraded: a proxy or firewall on the way blocks WebSockets.",
+		Resolution:      "Allow WebSocket (WSS) to the host on port 443",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "WebSocket blocked: ask your IT team to allow the WebSocket upgrade (Connection: Upgrade, Upgrade: websocket) to the host on port 443."},
+	{Kind: KindNoMessages, Verdict: Warning,
+		Title:           "Connected and joined, but no event arrived",
+		Reason:          "No messages received",
+		Meaning:         "The connection and join worked, but no event arrived while this page waited. Events flow only when there is betting activity, so this can be normal.",
+		Resolution:      "Emit join event after connecting",
+		Owner:           OwnerCustomerDev,
+		Troubleshooting: "No messages received: not joined to room. Emit join after every connect; if events still never arrive during betting activity, contact LSports support."},
+}
+
+// Lookup returns the table entry for a kind; an unknown kind gets the
+// unknown-status row so the page always has something true to say.
+func Lookup(k Kind) Entry {
+	for _, e := range Table {
+		if e.Kind == k {
+			return e
+		}
+	}
+	return Lookup(KindUnknownStatus)
+}
+
+// KindForStatus maps a connect_error statusCode or an HTTP status.
+func KindForStatus(code int) Kind {
+	for _, e := range Table {
+		if e.StatusCode == code && code != 0 {
+			return e.Kind
+		}
+	}
+	return KindUnknownStatus
+}
+
+// KindForClose maps a WebSocket close code after the upgrade; a code the
+// docs do not list counts as a lost connection.
+func KindForClose(code int) Kind {
+	for _, e := range Table {
+		if e.CloseCode == code && code != 0 {
+			return e.Kind
+		}
+	}
+	return KindConnectionLost
+}

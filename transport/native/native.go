@@ -1,0 +1,98 @@
+// Package native implements transport.Fetcher and transport.Dialer with
+// net/http and gorilla/websocket, for checks and tests that run outside a
+// browser.
+package native
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/lsports/defendcheck/transport"
+)
+
+// Fetcher does polling requests with an http.Client.
+type Fetcher struct {
+	Client *http.Client // nil means http.DefaultClient
+}
+
+// Fetch implements transport.Fetcher.
+func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, strings.NewReader(r.Body))
+	if err != nil {
+		return transport.Response{}, err
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
+	}
+	client := f.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return transport.Response{}, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return transport.Response{}, err
+	}
+	return transport.Response{Status: res.StatusCode, Body: string(body)}, nil
+}
+
+// Dialer opens WebSockets with gorilla/websocket. Like a browser it sends
+// no custom headers on the upgrade.
+type Dialer struct{}
+
+// Dial implements transport.Dialer.
+func (Dialer) Dial(ctx context.Context, url string, onMessage func(string), onClose func(transport.CloseEvent)) (transport.Conn, error) {
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &conn{ws: ws}
+	go c.read(onMessage, onClose)
+	return c, nil
+}
+
+type conn struct {
+	ws *websocket.Conn
+	mu sync.Mutex // gorilla allows one writer at a time
+}
+
+func (c *conn) read(onMessage func(string), onClose func(transport.CloseEvent)) {
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err == nil {
+			onMessage(string(data))
+			continue
+		}
+		_ = c.ws.Close()
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			onClose(transport.CloseEvent{Code: ce.Code, Reason: ce.Text, WasClean: ce.Code != websocket.CloseAbnormalClosure})
+		} else {
+			onClose(transport.CloseEvent{Code: websocket.CloseAbnormalClosure})
+		}
+		return
+	}
+}
+
+func (c *conn) Send(data string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ws.WriteMessage(websocket.TextMessage, []byte(data))
+}
+
+func (c *conn) Close() {
+	_ = c.ws.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	_ = c.ws.Close()
+}
