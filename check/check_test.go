@@ -33,7 +33,7 @@ func TestRunAgainstSimulator(t *testing.T) {
 			res, err := check.Run(context.Background(), check.Config{
 				Target: target, CustomerID: id, Token: "secret-token",
 				Fetcher: native.Fetcher{}, Dialer: native.Dialer{},
-				Bounds: check.Bounds{Handshake: 2 * time.Second, Namespace: 2 * time.Second, Upgrade: 2 * time.Second, FirstEvent: 2 * time.Second, Settle: 300 * time.Millisecond},
+				Bounds:      check.Bounds{Handshake: 2 * time.Second, Namespace: 2 * time.Second, Upgrade: 2 * time.Second, FirstEvent: 2 * time.Second, Settle: 300 * time.Millisecond},
 				RetryDelays: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond},
 			})
 			if err != nil {

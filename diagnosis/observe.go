@@ -2,19 +2,19 @@ package diagnosis
 
 // Observation is what a connection attempt saw, before interpretation.
 type Observation struct {
-	InvalidID      bool // caught before connecting
-	LocalLimit     bool // this page's own connection budget was spent
-	Refused        bool // a CONNECT_ERROR arrived
-	StatusCode     int  // its data.statusCode; 0 when it had none
-	HTTPStatus     int  // status of a polling request other than 200
-	Unreachable    bool // a request failed with no response
-	Timeout        bool // a bounded wait ran out before an answer
-	Connected      bool // the namespace CONNECT was accepted
-	Upgraded       bool // the session moved to WebSocket
-	UpgradeFailed  bool // the WebSocket probe failed
-	Closed         bool // the connection ended after Connected
-	CloseCode      int  // WebSocket close code, when Closed on WebSocket
-	EventReceived  bool // an event arrived after join
+	InvalidID     bool // caught before connecting
+	LocalLimit    bool // this page's own connection budget was spent
+	Refused       bool // a CONNECT_ERROR arrived
+	StatusCode    int  // its data.statusCode; 0 when it had none
+	HTTPStatus    int  // status of a polling request other than 200
+	Unreachable   bool // a request failed with no response
+	Timeout       bool // a bounded wait ran out before an answer
+	Connected     bool // the namespace CONNECT was accepted
+	Upgraded      bool // the session moved to WebSocket
+	UpgradeFailed bool // the WebSocket probe failed
+	Closed        bool // the connection ended after Connected
+	CloseCode     int  // WebSocket close code, when Closed on WebSocket
+	EventReceived bool // an event arrived after join
 }
 
 // Classify turns an observation into a kind. A refusal beats a close,

@@ -1,7 +1,5 @@
 package diagnosis
 
-
-
 // Version is the checker's version, printed in every report.
 const Version = "0.1.0"
 
@@ -52,23 +50,23 @@ func (t Target) String() string { return t.Origin + t.Path }
 // Result is the outcome of one check: the page's window.defendcheck.result
 // and the source of the support report.
 type Result struct {
-	Verdict    Verdict   `json:"verdict"`
-	Kind       Kind      `json:"kind"`
-	StatusCode *int      `json:"statusCode"`
-	CloseCode  *int      `json:"closeCode"`
-	CustomerID string    `json:"customerId"`
-	Timestamp  string    `json:"timestamp"`
-	RunID      string    `json:"runId"`
-	Messages   []string  `json:"messages"`
-	Transport  string    `json:"transport"`
-	Steps      []Step    `json:"steps"`
-	Report     string    `json:"report"`
-	Target     Target    `json:"target"`
-	Attempts   int       `json:"attempts"`
-	Trimmed    bool      `json:"trimmed"`
-	TokenSent  bool      `json:"tokenSent"`
-	NotSent    bool      `json:"notSent"`
-	Browser    string    `json:"browser"`
+	Verdict    Verdict  `json:"verdict"`
+	Kind       Kind     `json:"kind"`
+	StatusCode *int     `json:"statusCode"`
+	CloseCode  *int     `json:"closeCode"`
+	CustomerID string   `json:"customerId"`
+	Timestamp  string   `json:"timestamp"`
+	RunID      string   `json:"runId"`
+	Messages   []string `json:"messages"`
+	Transport  string   `json:"transport"`
+	Steps      []Step   `json:"steps"`
+	Report     string   `json:"report"`
+	Target     Target   `json:"target"`
+	Attempts   int      `json:"attempts"`
+	Trimmed    bool     `json:"trimmed"`
+	TokenSent  bool     `json:"tokenSent"`
+	NotSent    bool     `json:"notSent"`
+	Browser    string   `json:"browser"`
 }
 
 // Entry returns the mapping table's row for the result's kind.

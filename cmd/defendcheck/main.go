@@ -1,0 +1,98 @@
+// Command defendcheck builds the checker's WebAssembly and serves the
+// checker page. Without -target it also starts the simulated RMS-Socket
+// on its own loopback port and makes it the default target.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/lsports/defendcheck"
+	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/rmssim"
+	"github.com/lsports/defendcheck/wasmbuild"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "defendcheck:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// targets is the repeatable -target flag.
+type targets []diagnosis.Target
+
+func (t *targets) String() string { return fmt.Sprint(*t) }
+
+// Set takes an endpoint URL such as https://rms.lsports.eu/rms-socket/socket.io;
+// a URL without a path gets RMS-Socket's path.
+func (t *targets) Set(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("want an http(s) URL such as https://rms.lsports.eu%s", rmssim.Path)
+	}
+	p := strings.TrimSuffix(u.Path, "/")
+	if p == "" {
+		p = rmssim.Path
+	}
+	*t = append(*t, diagnosis.Target{Origin: u.Scheme + "://" + u.Host, Path: p})
+	return nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("defendcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to serve the checker page on (port 0 picks one)")
+	simAddr := fs.String("sim-addr", "127.0.0.1:0", "address of the built-in simulator, when no -target is given")
+	perMinute := fs.Int("sim-conn-per-minute", 10, "the simulator's connections per minute per IP (0 = no limit)")
+	var tgts targets
+	fs.Var(&tgts, "target", "Socket.IO endpoint the page may check, e.g. https://rms.lsports.eu"+rmssim.Path+" (repeatable; default: the built-in simulator)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	if len(tgts) == 0 {
+		sim := rmssim.New(rmssim.Options{ConnPerMinute: *perMinute, Logger: log.With("component", "rmssim")})
+		defer sim.Close()
+		simSrv, err := defendcheck.Listen(*simAddr, sim)
+		if err != nil {
+			return fmt.Errorf("simulator: %w", err)
+		}
+		defer simSrv.Close()
+		tgts = targets{{Origin: simSrv.URL(), Path: rmssim.Path}}
+		fmt.Fprintf(stdout, "simulated RMS-Socket: %s/ (its page lists the customer IDs that pick each outcome)\n", simSrv.URL())
+	}
+
+	fmt.Fprintln(stdout, "building the checker's WebAssembly…")
+	built, err := wasmbuild.Build(ctx)
+	if err != nil {
+		return err
+	}
+	h, err := defendcheck.NewHandler(defendcheck.Config{Targets: tgts, WASM: built.WASM, WasmExec: built.WasmExec})
+	if err != nil {
+		return err
+	}
+	srv, err := defendcheck.Listen(*addr, h)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "defendcheck: open %s/ (Ctrl-C to stop)\n", srv.URL())
+	<-ctx.Done()
+	return nil
+}

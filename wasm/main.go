@@ -1,0 +1,263 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/lsports/defendcheck/check"
+	"github.com/lsports/defendcheck/diagnosis"
+)
+
+// pageConfig is what the server writes into <script id="config">.
+type pageConfig struct {
+	Targets []diagnosis.Target `json:"targets"`
+}
+
+type app struct {
+	page    *page
+	targets []diagnosis.Target
+	budget  diagnosis.Budget
+	funcs   []safejs.Func // live for the page's lifetime
+
+	mu      sync.Mutex
+	running bool
+	last    *diagnosis.Result
+}
+
+func main() {
+	p, err := newPage()
+	if err != nil {
+		return
+	}
+	a := &app{page: p}
+	if err := a.init(); err != nil {
+		p.setText("loading", "The checker could not start: "+err.Error())
+		return
+	}
+	p.setHidden("loading", true)
+	p.setDisabled("check", false)
+	p.setState("ready")
+	select {} // the page's callbacks keep running
+}
+
+func (a *app) init() error {
+	var cfg pageConfig
+	raw, err := getString(a.page.el("config"), "textContent")
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil || len(cfg.Targets) == 0 {
+		return errors.New("no endpoint is configured")
+	}
+	a.targets = cfg.Targets
+	sel := a.page.el("target")
+	for i, t := range cfg.Targets {
+		opt := a.page.create("option", "", t.String())
+		_ = opt.Set("value", strconv.Itoa(i))
+		_, _ = sel.Call("append", opt)
+	}
+	if id := queryParam("customerid"); id != "" {
+		a.page.setValue("customer-id", id)
+	}
+	if err := a.on("check-form", "submit", true, a.check); err != nil {
+		return err
+	}
+	if err := a.on("copy", "click", false, a.copyReport); err != nil {
+		return err
+	}
+	return a.on("download", "click", false, a.downloadReport)
+}
+
+// on runs fn on its own goroutine for each event: a JS callback must
+// never block.
+func (a *app) on(id, event string, preventDefault bool, fn func()) error {
+	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		if preventDefault {
+			_, _ = arg(args, 0).Call("preventDefault")
+		}
+		go fn()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	a.funcs = append(a.funcs, f)
+	_, err = a.page.el(id).Call("addEventListener", event, f)
+	return err
+}
+
+func queryParam(name string) string {
+	loc, err := safejs.Global().Get("location")
+	if err != nil {
+		return ""
+	}
+	search, _ := getString(loc, "search")
+	params, err := construct("URLSearchParams", search)
+	if err != nil {
+		return ""
+	}
+	v, err := params.Call("get", name)
+	if err != nil || v.IsNull() {
+		return ""
+	}
+	s, _ := v.String()
+	return s
+}
+
+func (a *app) check() {
+	a.mu.Lock()
+	if a.running {
+		a.mu.Unlock()
+		return
+	}
+	a.running = true
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.running = false
+		a.mu.Unlock()
+	}()
+
+	p := a.page
+	raw := p.value("customer-id")
+	if _, err := diagnosis.ParseCustomerID(raw); err != nil {
+		p.setText("customer-id-error", "Enter your customer ID: the numeric ID LSports gave you.")
+		p.setHidden("customer-id-error", false)
+		p.focus("customer-id")
+		return
+	}
+	p.setHidden("customer-id-error", true)
+	target := a.targets[0]
+	if i, err := strconv.Atoi(p.value("target")); err == nil && i >= 0 && i < len(a.targets) {
+		target = a.targets[i]
+	}
+
+	p.setState("checking")
+	p.setDisabled("check", true)
+	p.setHidden("verdict", true)
+	p.setHidden("report-section", true)
+	p.setHidden("progress-section", false)
+	res, err := check.Run(context.Background(), check.Config{
+		Target:     target,
+		CustomerID: raw,
+		Token:      p.value("token"),
+		Fetcher:    browserFetch{},
+		Dialer:     browserDialer{},
+		Budget:     &a.budget,
+		Browser:    userAgent(),
+		OnProgress: func(pr check.Progress) { p.showSteps(pr.Steps, pr.Notice) },
+	})
+	if err != nil { // only an empty ID, checked above
+		p.setState("ready")
+		p.setDisabled("check", false)
+		return
+	}
+	a.mu.Lock()
+	a.last = res
+	a.mu.Unlock()
+	p.showSteps(res.Steps, "")
+	p.showResult(res)
+	if err := p.publish(res); err != nil {
+		p.setText("notice", "Could not publish the result: "+err.Error())
+	}
+	p.setState("done")
+	a.holdOff()
+}
+
+// holdOff keeps the Check button disabled while the connection budget is
+// spent (after a 429 or too many checks), counting down on the page.
+func (a *app) holdOff() {
+	p := a.page
+	for {
+		wait := a.budget.Wait(time.Now())
+		if wait <= 0 {
+			p.setText("notice", "")
+			p.setDisabled("check", false)
+			return
+		}
+		p.setText("notice", fmt.Sprintf("RMS-Socket allows %d connections per minute from your network. You can check again in %d s.",
+			diagnosis.ServiceConnPerMinute, (wait+time.Second-1)/time.Second))
+		time.Sleep(min(wait, time.Second))
+	}
+}
+
+func (a *app) report() *diagnosis.Result {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.last
+}
+
+// copyReport puts the report on the clipboard and says so.
+func (a *app) copyReport() {
+	r := a.report()
+	if r == nil {
+		return
+	}
+	err := clipboardWrite(r.Report)
+	if err != nil {
+		a.page.setText("copy-status", "Could not copy ("+err.Error()+"): select the report and copy it by hand.")
+		return
+	}
+	a.page.setText("copy-status", "Copied to the clipboard.")
+}
+
+func clipboardWrite(text string) error {
+	nav, err := safejs.Global().Get("navigator")
+	if err != nil {
+		return err
+	}
+	cb, err := nav.Get("clipboard")
+	if err != nil || cb.IsUndefined() {
+		return errors.New("the clipboard is not available on this page")
+	}
+	promise, err := cb.Call("writeText", text)
+	if err != nil {
+		return err
+	}
+	_, err = await(promise)
+	return err
+}
+
+// downloadReport saves the report as a .txt file.
+func (a *app) downloadReport() {
+	r := a.report()
+	if r == nil {
+		return
+	}
+	blob, err := construct("Blob", []any{r.Report}, map[string]any{"type": "text/plain;charset=utf-8"})
+	if err != nil {
+		return
+	}
+	urlAPI, err := safejs.Global().Get("URL")
+	if err != nil {
+		return
+	}
+	href, err := urlAPI.Call("createObjectURL", blob)
+	if err != nil {
+		return
+	}
+	link := a.page.create("a", "", "")
+	_ = link.Set("href", href)
+	_ = link.Set("download", "defendcheck-"+r.RunID+".txt")
+	_, _ = link.Call("click")
+	_, _ = urlAPI.Call("revokeObjectURL", href)
+	a.page.setText("copy-status", "Downloaded defendcheck-"+r.RunID+".txt.")
+}
+
+func userAgent() string {
+	nav, err := safejs.Global().Get("navigator")
+	if err != nil {
+		return ""
+	}
+	ua, _ := getString(nav, "userAgent")
+	return ua
+}
