@@ -11,6 +11,7 @@ import (
 	"time"
 
 	socket "github.com/zishang520/socket.io/clients/socket/v3"
+	enginepacket "github.com/zishang520/socket.io/parsers/engine/v3/packet"
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
 
 	"github.com/lsports/defendcheck/diagnosis"
@@ -88,6 +89,12 @@ func (a *attempt) run(ctx context.Context) diagnosis.Observation {
 		eng := mgr.Engine()
 		_ = eng.On("upgrade", func(...any) { a.post(event{kind: eventUpgrade}) })
 		_ = eng.On("upgradeError", func(errs ...any) { a.post(event{kind: eventUpgradeError, err: firstError(errs)}) })
+		_ = eng.On("packet", func(args ...any) {
+			p, _ := first[*enginepacket.Packet](args)
+			if name, ok := transport.EventName(p); ok {
+				a.post(event{kind: eventMessage, name: name})
+			}
+		})
 		a.post(event{kind: eventOpen})
 	})
 	_ = mgr.On("packet", func(args ...any) {
@@ -101,10 +108,6 @@ func (a *attempt) run(ctx context.Context) diagnosis.Observation {
 		e := event{kind: eventDisconnect, err: firstError(args)}
 		e.name, _ = first[string](args)
 		a.post(e)
-	})
-	sock.OnAny(func(args ...any) {
-		name, _ := first[string](args)
-		a.post(event{kind: eventMessage, name: name})
 	})
 	defer sock.Disconnect()
 

@@ -33,6 +33,8 @@ var Outcomes = []Outcome{
 		Description: "connect_error, data {\"statusCode\":401}"},
 	{CustomerID: "(not all digits)", Behavior: Refuse, StatusCode: 400, Message: "Invalid customerid format",
 		Description: "connect_error, data {\"statusCode\":400}"},
+	{CustomerID: "400", Behavior: Refuse, StatusCode: 400, Message: "Invalid customerid format",
+		Description: "connect_error, data {\"statusCode\":400}, for an all-digit ID (a server that validates more than digits)"},
 	{CustomerID: "402", Behavior: Refuse, StatusCode: 402, Message: "Account inactive or expired",
 		Description: "connect_error, data {\"statusCode\":402}"},
 	{CustomerID: "403", Behavior: Refuse, StatusCode: 403, Message: "Customer ID not found",

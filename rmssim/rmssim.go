@@ -1,8 +1,10 @@
 package rmssim
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/zishang520/socket.io/servers/engine/v3"
 	"github.com/zishang520/socket.io/servers/engine/v3/transports"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
@@ -55,6 +58,12 @@ type Simulator struct {
 	// close code of our choosing can be sent after the upgrade.
 	wsConns sync.Map
 
+	// closing keeps Close from running while the engine handles a POST:
+	// servers/engine/v3 v3.0.6 writes to a POST's response from Close
+	// while the POST's own handler writes to it (a data race).
+	closing sync.RWMutex
+	closed  bool
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -88,7 +97,7 @@ func New(opts Options) *Simulator {
 	s.io.On("connection", func(args ...any) { s.onConnection(args[0].(*socket.Socket)) })
 
 	mux := http.NewServeMux()
-	mux.Handle(Path+"/", s.refuseUpgrades(s.io.ServeHandler(nil)))
+	mux.Handle(Path+"/", s.front(s.io.ServeHandler(nil)))
 	mux.HandleFunc("GET /{$}", serveLanding)
 	s.handler = mux
 	return s
@@ -99,8 +108,15 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handle
 
 // Close disconnects every client and waits for the event streams to stop.
 func (s *Simulator) Close() error {
+	s.closing.Lock()
+	if s.closed {
+		s.closing.Unlock()
+		return nil
+	}
+	s.closed = true
 	s.cancel()
 	s.io.Close(nil)
+	s.closing.Unlock()
 	s.wg.Wait()
 	return nil
 }
@@ -127,22 +143,59 @@ func (s *Simulator) originAllowed(origin string) bool {
 	}
 }
 
-// refuseUpgrades answers a WebSocket upgrade of a 1006 session with 403, as
-// a proxy that does not pass WebSockets would, before the engine sees it.
-func (s *Simulator) refuseUpgrades(next http.Handler) http.Handler {
+// front sits before the engine. It answers a WebSocket upgrade of a 1006
+// session with 403, as a proxy that does not pass WebSockets would, and it
+// takes a client's polling close itself (see closePolling).
+func (s *Simulator) front(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		if q.Get("transport") == "websocket" {
-			if conn, ok := s.io.Engine().Clients().Load(q.Get("sid")); ok {
-				id, present := customerID(conn.Request().Request())
-				if OutcomeFor(id, present).Behavior == PollingOnly {
-					http.Error(w, "WebSocket upgrade refused", http.StatusForbidden)
-					return
-				}
+		conn, known := s.io.Engine().Clients().Load(q.Get("sid"))
+		switch {
+		case known && q.Get("transport") == "websocket":
+			id, present := customerID(conn.Request().Request())
+			if OutcomeFor(id, present).Behavior == PollingOnly {
+				http.Error(w, "WebSocket upgrade refused", http.StatusForbidden)
+				return
 			}
+		case r.Method == http.MethodPost:
+			s.closing.RLock()
+			defer s.closing.RUnlock()
+			if s.closed {
+				http.Error(w, "simulator closed", http.StatusServiceUnavailable)
+				return
+			}
+			if !known {
+				break
+			}
+			body, err := io.ReadAll(io.LimitReader(r.Body, maxPollBody+1))
+			if err != nil || len(body) > maxPollBody {
+				http.Error(w, "bad request body", http.StatusBadRequest)
+				return
+			}
+			if string(body) == closePacket {
+				closePolling(w, conn)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+const (
+	maxPollBody = 1 << 20 // the engine's default maxHttpBufferSize
+	closePacket = "1"     // an Engine.IO v4 payload of one CLOSE packet
+)
+
+// closePolling ends a polling session whose client sent CLOSE. The engine
+// would do the same, but it writes an abort to that POST's response while
+// still writing "ok" to it (a data race in servers/engine/v3 v3.0.6
+// polling.DoClose vs onDataRequest), so the simulator answers the POST and
+// closes the session itself.
+func closePolling(w http.ResponseWriter, conn engine.Socket) {
+	w.Header().Set("Content-Type", "text/html")
+	_, _ = io.WriteString(w, "ok")
+	conn.Close(true)
 }
 
 func customerID(r *http.Request) (string, bool) {

@@ -1,0 +1,44 @@
+package transport
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+)
+
+// EventName returns the name of the Socket.IO event an Engine.IO packet
+// carries, reading the packet without consuming it.
+//
+// Watch the engine socket's "packet" event with it to see events in the
+// order they arrived: the Socket.IO client delivers events through a task
+// queue but reports a close at once, so a close right after an event
+// would otherwise overtake it.
+func EventName(p *packet.Packet) (string, bool) {
+	if p == nil || p.Type != packet.MESSAGE {
+		return "", false
+	}
+	buf, ok := p.Data.(types.BufferInterface)
+	if !ok {
+		return "", false
+	}
+	s := buf.String()
+	if !strings.HasPrefix(s, "2") { // Socket.IO EVENT
+		return "", false
+	}
+	i := strings.IndexByte(s, '[')
+	if i < 0 {
+		return "", false
+	}
+	dec := json.NewDecoder(strings.NewReader(s[i:]))
+	if _, err := dec.Token(); err != nil {
+		return "", false
+	}
+	name, err := dec.Token()
+	if err != nil {
+		return "", false
+	}
+	n, ok := name.(string)
+	return n, ok
+}
