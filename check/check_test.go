@@ -2,8 +2,16 @@ package check_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,36 +21,336 @@ import (
 	"github.com/lsports/defendcheck/transport/native"
 )
 
-func startSim(t *testing.T, opts rmssim.Options) diagnosis.Target {
+// fast are bounds that keep the tests short; the behaviour is the same.
+var fast = check.Bounds{
+	Handshake:  2 * time.Second,
+	Namespace:  time.Second,
+	Upgrade:    3 * time.Second,
+	FirstEvent: 1500 * time.Millisecond,
+	Settle:     300 * time.Millisecond,
+}
+
+func config(target diagnosis.Target, id string) check.Config {
+	return check.Config{
+		Target: target, CustomerID: id,
+		Fetcher: native.Fetcher{}, Dialer: native.Dialer{},
+		Bounds:      fast,
+		RetryDelays: []time.Duration{20 * time.Millisecond, 20 * time.Millisecond},
+	}
+}
+
+func run(t *testing.T, cfg check.Config) *diagnosis.Result {
 	t.Helper()
-	sim := rmssim.New(opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := check.Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// simulator serves rmssim on 127.0.0.1:0 and returns its target and log.
+func simulator(t *testing.T) (diagnosis.Target, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	sim := rmssim.New(rmssim.Options{EventInterval: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() {
-		srv.CloseClientConnections()
 		_ = sim.Close()
 		srv.Close()
 	})
-	return diagnosis.Target{Origin: srv.URL, Path: rmssim.Path}
+	return target(srv.URL), logs
 }
 
-func TestRunAgainstSimulator(t *testing.T) {
-	target := startSim(t, rmssim.Options{EventInterval: 200 * time.Millisecond})
-	for _, id := range []string{"12345", "402", "4401", "1006", "204", "408", "500"} {
-		t.Run(id, func(t *testing.T) {
+func target(origin string) diagnosis.Target {
+	return diagnosis.Target{Origin: origin, Path: rmssim.Path}
+}
+
+func ptr(n int) *int { return &n }
+
+func TestEverySimulatorRow(t *testing.T) {
+	tgt, _ := simulator(t)
+	tests := []struct {
+		id        string
+		kind      diagnosis.Kind
+		verdict   diagnosis.Verdict
+		status    *int
+		close     *int
+		transport string
+		attempts  int
+	}{
+		{"12345", "ok", diagnosis.OK, nil, nil, "websocket", 1},
+		{"400", "invalid-format", diagnosis.Error, ptr(400), nil, "", 1},
+		{"402", "account-inactive", diagnosis.Error, ptr(402), nil, "", 1},
+		{"403", "not-found", diagnosis.Error, ptr(403), nil, "", 1},
+		{"429", "rate-limited", diagnosis.Error, ptr(429), nil, "", 1},
+		{"500", "server-error", diagnosis.Error, ptr(500), nil, "", 3},
+		{"1000", "closed-normal", diagnosis.Warning, nil, ptr(1000), "websocket", 1},
+		{"1001", "going-away", diagnosis.Warning, nil, ptr(1001), "websocket", 1},
+		{"4401", "auth-failed-after-upgrade", diagnosis.Error, nil, ptr(4401), "websocket", 1},
+		{"4403", "authorization-revoked", diagnosis.Error, nil, ptr(4403), "websocket", 1},
+		{"408", "timeout", diagnosis.Error, nil, nil, "", 1},
+		// Join and the first event must get through while a long-poll is
+		// pending: if writes queued behind the poll (pingInterval, 25 s)
+		// this row would end as no-messages.
+		{"1006", "polling-only", diagnosis.Warning, nil, ptr(1006), "polling", 1},
+		{"204", "no-messages", diagnosis.Warning, nil, nil, "websocket", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
 			t.Parallel()
-			res, err := check.Run(context.Background(), check.Config{
-				Target: target, CustomerID: id, Token: "secret-token",
-				Fetcher: native.Fetcher{}, Dialer: native.Dialer{},
-				Bounds:      check.Bounds{Handshake: 2 * time.Second, Namespace: 2 * time.Second, Upgrade: 2 * time.Second, FirstEvent: 2 * time.Second, Settle: 300 * time.Millisecond},
-				RetryDelays: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond},
-			})
-			if err != nil {
-				t.Fatal(err)
+			res := run(t, config(tgt, tt.id))
+			if res.Kind != tt.kind || res.Verdict != tt.verdict {
+				t.Fatalf("kind %s/%s, want %s/%s\n%s", res.Kind, res.Verdict, tt.kind, tt.verdict, res.Report)
 			}
-			t.Logf("%s\n%s", res.Kind, res.Report)
-			if strings.Contains(res.Report, "secret-token") {
-				t.Error("token in report")
+			if !equalCode(res.StatusCode, tt.status) || !equalCode(res.CloseCode, tt.close) {
+				t.Errorf("status %s close %s, want %s %s", code(res.StatusCode), code(res.CloseCode), code(tt.status), code(tt.close))
+			}
+			if tt.transport != "" && res.Transport != tt.transport {
+				t.Errorf("transport %q, want %q", res.Transport, tt.transport)
+			}
+			if res.Attempts != tt.attempts {
+				t.Errorf("%d attempts, want %d", res.Attempts, tt.attempts)
+			}
+			if len(res.Steps) != len(diagnosis.StepNames) {
+				t.Errorf("%d steps, want %d", len(res.Steps), len(diagnosis.StepNames))
+			}
+			for _, s := range res.Steps {
+				if s.Status == diagnosis.StepPending || s.Status == diagnosis.StepRunning {
+					t.Errorf("step %s still %s when the check ended", s.Name, s.Status)
+				}
 			}
 		})
 	}
+}
+
+func TestRefusalsAreNeverRetriedAndServerErrorsAreRetriedTwice(t *testing.T) {
+	tgt, logs := simulator(t)
+	var notices []string
+	var mu sync.Mutex
+	cfg := config(tgt, "500")
+	cfg.RetryDelays = []time.Duration{1100 * time.Millisecond, 20 * time.Millisecond}
+	cfg.OnProgress = func(p check.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		if p.Notice != "" {
+			notices = append(notices, p.Notice)
+		}
+	}
+	res := run(t, cfg)
+	if res.Attempts != 3 || strings.Count(logs.String(), "customer_id=500") != 3 {
+		t.Errorf("500: %d attempts, server saw %d; want 3", res.Attempts, strings.Count(logs.String(), "customer_id=500"))
+	}
+	mu.Lock()
+	if len(notices) == 0 || !strings.Contains(notices[0], "retrying in 2 s (attempt 2 of 3)") {
+		t.Errorf("no visible backoff: notices %q", notices)
+	}
+	mu.Unlock()
+	for _, id := range []string{"400", "402", "403", "429"} {
+		res := run(t, config(tgt, id))
+		if n := strings.Count(logs.String(), "customer_id="+id+" "); res.Attempts != 1 || n != 1 {
+			t.Errorf("%s: %d attempts, server saw %d; want 1", id, res.Attempts, n)
+		}
+	}
+}
+
+func TestInvalidIDIsNotSent(t *testing.T) {
+	tgt, logs := simulator(t)
+	res := run(t, config(tgt, " 12a45 "))
+	if res.Kind != diagnosis.KindInvalidFormat || !res.NotSent || res.StatusCode != nil || res.CustomerID != "12a45" || !res.Trimmed {
+		t.Errorf("got kind %s notSent %v status %s id %q trimmed %v", res.Kind, res.NotSent, code(res.StatusCode), res.CustomerID, res.Trimmed)
+	}
+	if res.Steps[0].Status != diagnosis.StepFailed || res.Steps[1].Status != diagnosis.StepSkipped {
+		t.Errorf("steps %+v", res.Steps)
+	}
+	if !strings.Contains(res.Report, "400 (not sent") {
+		t.Errorf("report does not mark the 400 as not sent:\n%s", res.Report)
+	}
+	if logs.String() != "" {
+		t.Errorf("an invalid ID reached the server:\n%s", logs.String())
+	}
+}
+
+func TestEmptyID(t *testing.T) {
+	_, err := check.Run(context.Background(), config(target("http://127.0.0.1:1"), "  "))
+	if !errors.Is(err, diagnosis.ErrEmptyCustomerID) {
+		t.Errorf("err = %v, want ErrEmptyCustomerID", err)
+	}
+}
+
+func TestTrimmedIDIsSentTrimmed(t *testing.T) {
+	tgt, logs := simulator(t)
+	res := run(t, config(tgt, "\t12345 "))
+	if res.Kind != diagnosis.KindOK || res.CustomerID != "12345" || !res.Trimmed {
+		t.Errorf("got %s %q trimmed=%v", res.Kind, res.CustomerID, res.Trimmed)
+	}
+	if !strings.Contains(logs.String(), "customer_id=12345 ") {
+		t.Errorf("server did not see the trimmed ID:\n%s", logs.String())
+	}
+	if !strings.Contains(res.Report, "surrounding whitespace removed") {
+		t.Errorf("report does not say the ID was trimmed:\n%s", res.Report)
+	}
+}
+
+// TestMissingHeaderBehindAStrippingProxy puts a reverse proxy that drops
+// the customerid header between the check and the simulator.
+func TestMissingHeaderBehindAStrippingProxy(t *testing.T) {
+	tgt, _ := simulator(t)
+	upstream, _ := url.Parse(tgt.Origin)
+	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	director := proxy.Director
+	proxy.Director = func(r *http.Request) {
+		director(r)
+		r.Header.Del("customerid")
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	res := run(t, config(target(srv.URL), "12345"))
+	if res.Kind != diagnosis.KindMissingHeader || !equalCode(res.StatusCode, ptr(401)) {
+		t.Errorf("got %s %s, want missing-header 401\n%s", res.Kind, code(res.StatusCode), res.Report)
+	}
+}
+
+func TestHTTPLevel429BlocksTheBudget(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
+	}))
+	t.Cleanup(srv.Close)
+	cfg := config(target(srv.URL), "12345")
+	cfg.Budget = &diagnosis.Budget{}
+	res := run(t, cfg)
+	if res.Kind != diagnosis.KindRateLimited || !equalCode(res.StatusCode, ptr(429)) || res.Attempts != 1 {
+		t.Fatalf("got %s %s after %d attempts\n%s", res.Kind, code(res.StatusCode), res.Attempts, res.Report)
+	}
+	if !strings.Contains(strings.Join(res.Messages, "\n"), "HTTP 429 on GET") || !strings.Contains(strings.Join(res.Messages, "\n"), "Too Many Requests") {
+		t.Errorf("messages lack the HTTP status and body: %q", res.Messages)
+	}
+	if w := cfg.Budget.Wait(time.Now()); w < 50*time.Second {
+		t.Errorf("after a 429 the budget waits %s, want about a minute", w)
+	}
+}
+
+func TestSpentBudgetMakesNoConnection(t *testing.T) {
+	tgt, logs := simulator(t)
+	cfg := config(tgt, "12345")
+	cfg.Budget = &diagnosis.Budget{}
+	for i := 0; i < diagnosis.ServiceConnPerMinute; i++ {
+		cfg.Budget.Record(time.Now())
+	}
+	res := run(t, cfg)
+	if res.Kind != diagnosis.KindRateLimited || res.StatusCode != nil || res.Attempts != 0 {
+		t.Errorf("got %s status %s attempts %d", res.Kind, code(res.StatusCode), res.Attempts)
+	}
+	if msg := strings.Join(res.Messages, " "); !strings.Contains(msg, "made 10 connection attempts in the last minute") || !strings.Contains(msg, "wait") {
+		t.Errorf("messages do not say how long to wait: %q", res.Messages)
+	}
+	if logs.String() != "" {
+		t.Errorf("the check connected although its budget was spent:\n%s", logs.String())
+	}
+}
+
+func TestRefusedConnectionIsUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	res := run(t, config(target("http://"+addr), "12345"))
+	if res.Kind != diagnosis.KindUnreachable || res.Steps[1].Status != diagnosis.StepFailed {
+		t.Errorf("got %s, handshake %s\n%s", res.Kind, res.Steps[1].Status, res.Report)
+	}
+}
+
+func TestTargetThatNeverAnswersTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	start := time.Now()
+	res := run(t, config(target("http://"+ln.Addr().String()), "12345"))
+	if res.Kind != diagnosis.KindTimeout || res.Steps[1].Status != diagnosis.StepFailed {
+		t.Errorf("got %s, handshake %s\n%s", res.Kind, res.Steps[1].Status, res.Report)
+	}
+	if d := time.Since(start); d > fast.Handshake+5*time.Second {
+		t.Errorf("the check took %s, far past its %s handshake bound", d, fast.Handshake)
+	}
+}
+
+// TestTokenNeverLeaves runs against a server that echoes the Authorization
+// header in its refusal: the token must still not appear in the result.
+func TestTokenNeverLeaves(t *testing.T) {
+	const token = "eyJhbGciOi.secret-token.sig"
+	tgt, logs := simulator(t)
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+token {
+			t.Errorf("the server got Authorization %q", r.Header.Get("Authorization"))
+		}
+		http.Error(w, "denied for "+r.Header.Get("Authorization"), http.StatusForbidden)
+	}))
+	t.Cleanup(echo.Close)
+	for _, tg := range []diagnosis.Target{tgt, target(echo.URL)} {
+		cfg := config(tg, "402")
+		cfg.Token = token
+		res := run(t, cfg)
+		if !res.TokenSent {
+			t.Error("TokenSent is false")
+		}
+		if strings.Contains(res.Report, token) || strings.Contains(fmt.Sprint(res.Messages), token) {
+			t.Errorf("the token is in the result:\n%s", res.Report)
+		}
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Errorf("the token is in the simulator log")
+	}
+}
+
+func equalCode(a, b *int) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+func code(c *int) string {
+	if c == nil {
+		return "null"
+	}
+	return fmt.Sprint(*c)
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	sb strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sb.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sb.String()
 }

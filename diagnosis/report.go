@@ -84,7 +84,8 @@ func printable(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {
-			b.WriteString(strconv.QuoteRune(r)[1:][:len(strconv.QuoteRune(r))-2])
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
 			continue
 		}
 		b.WriteRune(r)

@@ -6,6 +6,7 @@ package native
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -55,7 +56,8 @@ type Dialer struct{}
 func (Dialer) Dial(ctx context.Context, url string, onMessage func(string), onClose func(transport.CloseEvent)) (transport.Conn, error) {
 	ws, _, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
 	if err != nil {
-		return nil, err
+		// A browser reports any failed WebSocket as close code 1006.
+		return nil, fmt.Errorf("%w (%v)", &transport.CloseEvent{Code: websocket.CloseAbnormalClosure}, err)
 	}
 	c := &conn{ws: ws}
 	go c.read(onMessage, onClose)

@@ -1,0 +1,124 @@
+package diagnosis_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lsports/defendcheck/diagnosis"
+)
+
+func TestParseCustomerID(t *testing.T) {
+	tests := []struct {
+		raw     string
+		value   string
+		trimmed bool
+		valid   bool
+		empty   bool
+	}{
+		{raw: "", empty: true},
+		{raw: "   \t", empty: true},
+		{raw: "12345", value: "12345", valid: true},
+		{raw: " 12345\n", value: "12345", trimmed: true, valid: true},
+		{raw: "12a45", value: "12a45"},
+		{raw: "-1", value: "-1"},
+		{raw: "١٢٣", value: "١٢٣"}, // Arabic-Indic digits are not ASCII digits
+		{raw: "12 45", value: "12 45"},
+		{raw: strings.Repeat("9", 65), value: strings.Repeat("9", 64) + "…"},
+	}
+	for _, tt := range tests {
+		id, err := diagnosis.ParseCustomerID(tt.raw)
+		if tt.empty {
+			if err != diagnosis.ErrEmptyCustomerID {
+				t.Errorf("ParseCustomerID(%q) error = %v, want ErrEmptyCustomerID", tt.raw, err)
+			}
+			continue
+		}
+		if err != nil || id.Value != tt.value || id.Trimmed != tt.trimmed || id.Valid != tt.valid {
+			t.Errorf("ParseCustomerID(%q) = %+v, %v; want {%q %v %v}", tt.raw, id, err, tt.value, tt.trimmed, tt.valid)
+		}
+	}
+}
+
+func TestBudget(t *testing.T) {
+	var b diagnosis.Budget
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for i := 0; i < diagnosis.ServiceConnPerMinute; i++ {
+		now := t0.Add(time.Duration(i) * time.Second)
+		if w := b.Wait(now); w != 0 {
+			t.Fatalf("attempt %d: wait %s, want none", i+1, w)
+		}
+		b.Record(now)
+	}
+	at := t0.Add(20 * time.Second)
+	if w := b.Wait(at); w != 40*time.Second {
+		t.Errorf("11th attempt at +20s: wait %s, want 40s (until the first attempt is a minute old)", w)
+	}
+	if n := b.Recent(at); n != 10 {
+		t.Errorf("Recent = %d, want 10", n)
+	}
+	if w := b.Wait(t0.Add(time.Minute)); w != 0 {
+		t.Errorf("a minute after the first attempt: wait %s, want none", w)
+	}
+
+	var blocked diagnosis.Budget
+	blocked.Block(t0, time.Minute)
+	if w := blocked.Wait(t0.Add(15 * time.Second)); w != 45*time.Second {
+		t.Errorf("after a 429: wait %s, want 45s", w)
+	}
+	blocked.Block(t0, time.Second) // a shorter block does not shorten the wait
+	if w := blocked.Wait(t0.Add(15 * time.Second)); w != 45*time.Second {
+		t.Errorf("after a shorter block: wait %s, want 45s", w)
+	}
+}
+
+func TestReport(t *testing.T) {
+	status := 402
+	r := &diagnosis.Result{
+		Verdict: diagnosis.Error, Kind: diagnosis.KindAccountInactive, StatusCode: &status,
+		CustomerID: "12345", Trimmed: true, Timestamp: "2026-11-25T12:00:00Z", RunID: "dc-test-1",
+		Messages:  []string{`connect_error: "Account inactive or expired" data {"statusCode":402}`, "line one\nline two"},
+		Transport: "polling", Attempts: 1, TokenSent: true, Browser: "TestBrowser/1.0",
+		Target: diagnosis.Target{Origin: "https://rms.lsports.eu", Path: "/rms-socket/socket.io"},
+		Steps: []diagnosis.Step{
+			{Name: "customer-id", Status: diagnosis.StepOK},
+			{Name: "handshake", Status: diagnosis.StepOK, MS: 42},
+			{Name: "namespace", Status: diagnosis.StepFailed, MS: 7, Detail: "connect_error: Account inactive or expired"},
+			{Name: "upgrade", Status: diagnosis.StepSkipped},
+		},
+	}
+	got := diagnosis.Report(r)
+	for _, want := range []string{
+		"Run ID:        dc-test-1",
+		"Customer ID:   12345 (surrounding whitespace removed)",
+		"Timestamp:     2026-11-25T12:00:00Z",
+		"Verdict:       ERROR: Account inactive or expired (account-inactive)",
+		"Reason:        Account inactive or expired",
+		"Resolution:    Contact LSports support",
+		"Status code:   402",
+		"Close code:    -",
+		"Target:        https://rms.lsports.eu/rms-socket/socket.io",
+		"Transport:     polling",
+		"Access token:  sent (not shown)",
+		`  - connect_error: "Account inactive or expired" data {"statusCode":402}`,
+		`  - line one\nline two`,
+		"  handshake    ok          42 ms",
+		"  upgrade      skipped         -",
+		"Browser:       TestBrowser/1.0",
+		"Checker:       defendcheck " + diagnosis.Version,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+		if strings.ContainsAny(line, "\r\t") {
+			t.Errorf("line %d has a control character: %q", i+1, line)
+		}
+	}
+
+	r.NotSent, r.StatusCode, r.Kind = true, nil, diagnosis.KindInvalidFormat
+	if got := diagnosis.Report(r); !strings.Contains(got, "Status code:   400 (not sent: caught before connecting)") {
+		t.Errorf("a not-sent ID must show the 400 row as not sent:\n%s", got)
+	}
+}

@@ -1,0 +1,170 @@
+package diagnosis_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lsports/defendcheck/diagnosis"
+)
+
+// allKinds is the page's public list of kinds (README, result contract).
+var allKinds = []diagnosis.Kind{
+	"ok", "invalid-format", "missing-header", "account-inactive", "not-found",
+	"rate-limited", "server-error", "unknown-status", "timeout", "unreachable",
+	"closed-normal", "going-away", "auth-failed-after-upgrade", "authorization-revoked",
+	"connection-lost", "polling-only", "no-messages",
+}
+
+func TestTableHasOneCompleteRowPerKind(t *testing.T) {
+	seen := map[diagnosis.Kind]bool{}
+	for _, e := range diagnosis.Table {
+		if seen[e.Kind] {
+			t.Errorf("kind %s has two rows", e.Kind)
+		}
+		seen[e.Kind] = true
+		for field, v := range map[string]string{
+			"Title": e.Title, "Reason": e.Reason, "Meaning": e.Meaning,
+			"Resolution": e.Resolution, "Owner": e.Owner, "Troubleshooting": e.Troubleshooting,
+		} {
+			if v == "" {
+				t.Errorf("kind %s: %s is empty", e.Kind, field)
+			}
+		}
+		switch e.Verdict {
+		case diagnosis.OK, diagnosis.Warning, diagnosis.Error:
+		default:
+			t.Errorf("kind %s: verdict %q", e.Kind, e.Verdict)
+		}
+	}
+	for _, k := range allKinds {
+		if !seen[k] {
+			t.Errorf("kind %s has no row", k)
+		}
+	}
+	if len(seen) != len(allKinds) {
+		t.Errorf("table has %d kinds, the contract lists %d", len(seen), len(allKinds))
+	}
+}
+
+// TestSeedRows checks that every row of the LSports error-handling page
+// (shared/docs/error-handling.md) is mapped with its exact words.
+func TestSeedRows(t *testing.T) {
+	statuses := []struct {
+		code       int
+		kind       diagnosis.Kind
+		reason     string
+		resolution string
+	}{
+		{400, "invalid-format", "Invalid customerid format", "Use numeric characters only"},
+		{401, "missing-header", "Missing customerid header", "Add customerid to extraHeaders"},
+		{402, "account-inactive", "Account inactive or expired", "Contact LSports support"},
+		{403, "not-found", "Customer ID not found", "Verify your Customer ID"},
+		{429, "rate-limited", "Rate limit exceeded", "Wait before reconnecting"},
+		{500, "server-error", "Server error", "Retry with backoff"},
+	}
+	for _, s := range statuses {
+		k := diagnosis.KindForStatus(s.code)
+		if k != s.kind {
+			t.Errorf("KindForStatus(%d) = %s, want %s", s.code, k, s.kind)
+			continue
+		}
+		e := diagnosis.Lookup(k)
+		if e.Reason != s.reason || e.Resolution != s.resolution {
+			t.Errorf("status %d: reason %q, resolution %q; want %q, %q", s.code, e.Reason, e.Resolution, s.reason, s.resolution)
+		}
+		if e.Verdict != diagnosis.Error {
+			t.Errorf("status %d: verdict %s, want error", s.code, e.Verdict)
+		}
+	}
+	for _, code := range []int{0, 404, 418, 502, 503} {
+		if k := diagnosis.KindForStatus(code); k != diagnosis.KindUnknownStatus {
+			t.Errorf("KindForStatus(%d) = %s, want unknown-status", code, k)
+		}
+	}
+
+	closes := []struct {
+		code    int
+		kind    diagnosis.Kind
+		reason  string
+		verdict diagnosis.Verdict
+	}{
+		{1000, "closed-normal", "Normal closure", diagnosis.Warning},
+		{1001, "going-away", "Server going away (maintenance)", diagnosis.Warning},
+		{4401, "auth-failed-after-upgrade", "Authentication failed after upgrade", diagnosis.Error},
+		{4403, "authorization-revoked", "Authorization revoked", diagnosis.Error},
+		{1006, "connection-lost", "Connection closed abnormally", diagnosis.Error},
+		{1011, "connection-lost", "Connection closed abnormally", diagnosis.Error},
+		{4000, "connection-lost", "Connection closed abnormally", diagnosis.Error},
+	}
+	for _, c := range closes {
+		k := diagnosis.KindForClose(c.code)
+		e := diagnosis.Lookup(k)
+		if k != c.kind || e.Reason != c.reason || e.Verdict != c.verdict {
+			t.Errorf("close %d: %s %q %s; want %s %q %s", c.code, k, e.Reason, e.Verdict, c.kind, c.reason, c.verdict)
+		}
+	}
+
+	troubleshooting := map[diagnosis.Kind]string{
+		"missing-header":   "Add customerid to extraHeaders",
+		"timeout":          "whitelist",
+		"invalid-format":   "numeric Customer ID only",
+		"account-inactive": "Contact LSports support",
+		"no-messages":      "Emit join after every connect",
+	}
+	for k, want := range troubleshooting {
+		if got := diagnosis.Lookup(k).Troubleshooting; !contains(got, want) {
+			t.Errorf("%s troubleshooting %q lacks %q", k, got, want)
+		}
+	}
+}
+
+func TestMissingHeaderSaysTheHeaderWasStripped(t *testing.T) {
+	e := diagnosis.Lookup(diagnosis.KindMissingHeader)
+	if !contains(e.Meaning, "sent the customerid header") || !contains(e.Meaning, "proxy") {
+		t.Errorf("401 meaning must say the page sent the header and a proxy removed it: %q", e.Meaning)
+	}
+}
+
+func TestLookupUnknownKind(t *testing.T) {
+	if got := diagnosis.Lookup("no-such-kind").Kind; got != diagnosis.KindUnknownStatus {
+		t.Errorf("Lookup(unknown) = %s, want unknown-status", got)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name string
+		obs  diagnosis.Observation
+		want diagnosis.Kind
+	}{
+		{"invalid before connecting", diagnosis.Observation{InvalidID: true}, "invalid-format"},
+		{"own budget spent", diagnosis.Observation{LocalLimit: true}, "rate-limited"},
+		{"connect_error 402", diagnosis.Observation{Refused: true, StatusCode: 402}, "account-inactive"},
+		{"connect_error 401", diagnosis.Observation{Refused: true, StatusCode: 401}, "missing-header"},
+		{"connect_error 418", diagnosis.Observation{Refused: true, StatusCode: 418}, "unknown-status"},
+		{"connect_error without data", diagnosis.Observation{Refused: true}, "unknown-status"},
+		{"HTTP 429 on polling", diagnosis.Observation{HTTPStatus: 429}, "rate-limited"},
+		{"HTTP 502 on polling", diagnosis.Observation{HTTPStatus: 502}, "unknown-status"},
+		{"no response", diagnosis.Observation{Unreachable: true}, "unreachable"},
+		{"no answer", diagnosis.Observation{Timeout: true}, "timeout"},
+		{"close 4401 after upgrade", diagnosis.Observation{Connected: true, Upgraded: true, EventReceived: true, Closed: true, CloseCode: 4401}, "auth-failed-after-upgrade"},
+		{"close 1001", diagnosis.Observation{Connected: true, Closed: true, CloseCode: 1001}, "going-away"},
+		{"closed without a code", diagnosis.Observation{Connected: true, Closed: true}, "connection-lost"},
+		{"upgrade failed", diagnosis.Observation{Connected: true, UpgradeFailed: true, EventReceived: true}, "polling-only"},
+		{"upgrade failed and no event", diagnosis.Observation{Connected: true, UpgradeFailed: true}, "polling-only"},
+		{"no event", diagnosis.Observation{Connected: true, Upgraded: true}, "no-messages"},
+		{"all good", diagnosis.Observation{Connected: true, Upgraded: true, EventReceived: true}, "ok"},
+		{"refusal beats timeout", diagnosis.Observation{Refused: true, StatusCode: 500, Timeout: true}, "server-error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := diagnosis.Classify(tt.obs); got != tt.want {
+				t.Errorf("Classify(%+v) = %s, want %s", tt.obs, got, tt.want)
+			}
+		})
+	}
+}
+
+func contains(s, sub string) bool {
+	return strings.Contains(s, sub)
+}
