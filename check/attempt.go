@@ -268,7 +268,7 @@ func (a *attempt) transportError(step string, err error, at time.Time) {
 	switch {
 	case errors.As(err, &he):
 		a.obs.HTTPStatus = he.Status
-		a.messages = append(a.messages, fmt.Sprintf("HTTP %d on %s %s: %s", he.Status, he.Method, he.URL, he.Body))
+		a.messages = append(a.messages, fmt.Sprintf("HTTP %d on %s %s: %s", he.Status, he.Method, he.URL, excerpt(he.Body)))
 		a.fail(step, fmt.Sprintf("HTTP %d", he.Status), at)
 	case err != nil && err.Error() == "timeout":
 		a.obs.Timeout = true
@@ -352,4 +352,14 @@ func causes(err error) []error {
 		}
 	}
 	return out
+}
+
+// excerpt keeps an HTTP body readable in a report: trimmed, and cut after
+// 500 bytes (a proxy's error page can be long).
+func excerpt(body string) string {
+	body = strings.TrimSpace(body)
+	if len(body) > 500 {
+		return body[:500] + "…"
+	}
+	return body
 }

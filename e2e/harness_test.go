@@ -3,8 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"log/slog"
-	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,10 +11,6 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-
-	"github.com/lsports/defendcheck"
-	"github.com/lsports/defendcheck/diagnosis"
-	"github.com/lsports/defendcheck/rmssim"
 )
 
 // result mirrors window.defendcheck.result, the page's public contract.
@@ -55,46 +50,8 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// simulator starts the simulated RMS-Socket on its own loopback port with
-// no rate limit unless opts says otherwise; its log goes to the returned
-// buffer.
-func simulator(t *testing.T, opts rmssim.Options) (http.Handler, *syncBuffer) {
-	t.Helper()
-	logs := &syncBuffer{}
-	opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	sim := rmssim.New(opts)
-	t.Cleanup(func() { _ = sim.Close() })
-	return sim, logs
-}
-
-// serve binds h to 127.0.0.1:0 for the test and returns its URL.
-func serve(t *testing.T, h http.Handler) string {
-	t.Helper()
-	srv, err := defendcheck.Listen("127.0.0.1:0", h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv.URL()
-}
-
-// checkerPage serves the checker page with the given Socket.IO origins as
-// its targets and returns the page's URL.
-func checkerPage(t *testing.T, targetOrigins ...string) string {
-	t.Helper()
-	var targets []diagnosis.Target
-	for _, o := range targetOrigins {
-		targets = append(targets, diagnosis.Target{Origin: o, Path: rmssim.Path})
-	}
-	h, err := defendcheck.NewHandler(defendcheck.Config{Targets: targets, WASM: built.WASM, WasmExec: built.WasmExec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return serve(t, h)
-}
-
-// tab opens a new browser tab for the test. The browser's console and
-// uncaught exceptions go to the test log; an exception fails the test.
+// tab opens a new browser tab for the test with one generous deadline. The
+// page's console goes to the test log; an uncaught exception fails the test.
 func tab(t *testing.T) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithListener(func(ev any) {
@@ -118,42 +75,80 @@ func tab(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil { // creates the tab, without a deadline
 		t.Fatal(err)
 	}
-	ctx, cancelDeadline := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelDeadline := context.WithTimeout(ctx, 2*time.Minute)
 	t.Cleanup(cancelDeadline)
 	return ctx
+}
+
+// do runs actions or fails the test.
+func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eval evaluates a JavaScript expression or fails the test.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, func(p *runtime.EvaluateParams) { p.AwaitPromise = ptrTo(true) }))
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// waitFor waits until the JavaScript expression is truthy.
+func waitFor(t *testing.T, ctx context.Context, expr string, timeout time.Duration) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr,
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
+	if err != nil {
+		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.dataset.state`))
+		t.Fatalf("waiting for %s: %v (data-state is %q)", expr, err, state)
+	}
 }
 
 // waitState waits until <html data-state> is state.
 func waitState(t *testing.T, ctx context.Context, state string) {
 	t.Helper()
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.documentElement.dataset.state === "`+state+`"`,
-		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(80*time.Second)))
-	if err != nil {
-		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.dataset.state`))
-		t.Fatalf("waiting for data-state=%q: %v (it is %q)", state, err, got)
-	}
+	waitFor(t, ctx, `document.documentElement.dataset.state === "`+state+`"`, 100*time.Second)
 }
 
-// runCheck opens the page, types the customer ID (and token), clicks Check
-// and returns the published result.
-func runCheck(t *testing.T, ctx context.Context, pageURL, customerID, token string) result {
+// open loads the page (with an optional query) and waits until it is ready.
+func open(t *testing.T, ctx context.Context, query string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
-		t.Fatal(err)
-	}
+	do(t, ctx, chromedp.Navigate(pageURL+query))
 	waitState(t, ctx, "ready")
-	actions := []chromedp.Action[chromedp.Void]{chromedp.SendKeys(chromedp.CSS("#customer-id"), customerID)}
+}
+
+// check types the customer ID (and token) on a ready page, picks the
+// target, clicks Check and returns the published result.
+func check(t *testing.T, ctx context.Context, target int, customerID, token string) result {
+	t.Helper()
+	eval[string](t, ctx, `document.getElementById("target").value = "`+strconv.Itoa(target)+`"`)
+	var actions []chromedp.Action[chromedp.Void]
+	if customerID != "" { // "" keeps what the field holds, such as a prefill
+		eval[string](t, ctx, `document.getElementById("customer-id").value = ""`)
+		actions = append(actions, chromedp.SendKeys(chromedp.CSS("#customer-id"), customerID))
+	}
 	if token != "" {
 		actions = append(actions, chromedp.SendKeys(chromedp.CSS("#token"), token))
 	}
 	actions = append(actions, chromedp.Click(chromedp.CSS("#check")))
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatal(err)
-	}
+	do(t, ctx, actions...)
 	waitState(t, ctx, "done")
-	res, err := chromedp.Run(ctx, chromedp.Evaluate[result](`window.defendcheck.result`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return eval[result](t, ctx, `window.defendcheck.result`)
 }
+
+// text returns an element's textContent.
+func text(t *testing.T, ctx context.Context, id string) string {
+	t.Helper()
+	return eval[string](t, ctx, `document.getElementById("`+id+`").textContent`)
+}
+
+func jsString(s string) string { return strconv.Quote(s) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

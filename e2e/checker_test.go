@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/lsports/defendcheck/diagnosis"
+)
+
+func ptr(n int) *int { return &n }
+
+func code(c *int) string {
+	if c == nil {
+		return "null"
+	}
+	return fmt.Sprint(*c)
+}
+
+func sameCode(a, b *int) bool { return code(a) == code(b) }
+
+// TestEveryOutcome runs every row of the simulator's table, and the extra
+// targets, through the page: type, click, wait for done, then check the
+// verdict, the codes, the text shown and the report.
+func TestEveryOutcome(t *testing.T) {
+	tests := []struct {
+		name, id  string
+		target    int
+		verdict   string
+		kind      diagnosis.Kind
+		status    *int
+		close     *int
+		attempts  int
+		transport string
+	}{
+		{"accepted", "12345", targetSim, "ok", "ok", nil, nil, 1, "websocket"},
+		{"non-digits, not sent", "12ab", targetSim, "error", "invalid-format", nil, nil, 0, ""},
+		{"server 400 for digits", "400", targetSim, "error", "invalid-format", ptr(400), nil, 1, ""},
+		{"header stripped by a proxy", "12345", targetStripper, "error", "missing-header", ptr(401), nil, 1, ""},
+		{"account inactive", "402", targetSim, "error", "account-inactive", ptr(402), nil, 1, ""},
+		{"customer not found", "403", targetSim, "error", "not-found", ptr(403), nil, 1, ""},
+		{"rate limited", "429", targetSim, "error", "rate-limited", ptr(429), nil, 1, ""},
+		{"server error, retried twice", "500", targetSim, "error", "server-error", ptr(500), nil, 3, ""},
+		{"unlisted status, HTML message", "12345", targetHTML, "error", "unknown-status", ptr(418), nil, 1, ""},
+		{"closed normally", "1000", targetSim, "warning", "closed-normal", nil, ptr(1000), 1, "websocket"},
+		{"going away", "1001", targetSim, "warning", "going-away", nil, ptr(1001), 1, "websocket"},
+		{"auth failed after upgrade", "4401", targetSim, "error", "auth-failed-after-upgrade", nil, ptr(4401), 1, "websocket"},
+		{"authorization revoked", "4403", targetSim, "error", "authorization-revoked", nil, ptr(4403), 1, "websocket"},
+		{"namespace never answered", "408", targetSim, "error", "timeout", nil, nil, 1, ""},
+		{"WebSocket refused", "1006", targetSim, "warning", "polling-only", nil, ptr(1006), 1, "polling"},
+		{"no events", "204", targetSim, "warning", "no-messages", nil, nil, 1, "websocket"},
+		{"HTTP 429 from a rate limiter", "12345", targetHTTP429, "error", "rate-limited", ptr(429), nil, 1, ""},
+		{"connection refused", "12345", targetRefused, "error", "unreachable", nil, nil, 1, ""},
+		{"target never answers", "12345", targetSilent, "error", "timeout", nil, nil, 1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := tab(t)
+			open(t, ctx, "")
+			before := time.Now().Truncate(time.Second)
+			res := check(t, ctx, tt.target, tt.id, "")
+			after := time.Now()
+
+			if res.Verdict != tt.verdict || res.Kind != string(tt.kind) {
+				t.Fatalf("verdict %s kind %s, want %s %s\nreport:\n%s", res.Verdict, res.Kind, tt.verdict, tt.kind, res.Report)
+			}
+			if !sameCode(res.StatusCode, tt.status) || !sameCode(res.CloseCode, tt.close) {
+				t.Errorf("statusCode %s closeCode %s, want %s %s", code(res.StatusCode), code(res.CloseCode), code(tt.status), code(tt.close))
+			}
+			if tt.transport != "" && res.Transport != tt.transport {
+				t.Errorf("transport %q, want %q", res.Transport, tt.transport)
+			}
+			if res.CustomerID != tt.id {
+				t.Errorf("customerId %q, want %q", res.CustomerID, tt.id)
+			}
+			ts, err := time.Parse(time.RFC3339, res.Timestamp)
+			if err != nil || ts.Before(before) || ts.After(after) {
+				t.Errorf("timestamp %q (%v) is not within the run [%s, %s]", res.Timestamp, err, before.Format(time.RFC3339), after.Format(time.RFC3339))
+			}
+			if len(res.Steps) != len(diagnosis.StepNames) {
+				t.Errorf("%d steps, want %d", len(res.Steps), len(diagnosis.StepNames))
+			}
+
+			// What the page shows is the mapping table's row for the kind.
+			e := diagnosis.Lookup(tt.kind)
+			shown := map[string]string{
+				"verdict-title":           e.Title,
+				"verdict-reason":          e.Reason,
+				"verdict-meaning":         e.Meaning,
+				"verdict-resolution":      e.Resolution,
+				"verdict-owner":           e.Owner,
+				"verdict-troubleshooting": e.Troubleshooting,
+			}
+			for id, want := range shown {
+				if got := text(t, ctx, id); got != want {
+					t.Errorf("#%s shows %q, want %q", id, got, want)
+				}
+			}
+			if got := eval[string](t, ctx, `document.getElementById("verdict").dataset.verdict`); got != tt.verdict {
+				t.Errorf("#verdict data-verdict %q", got)
+			}
+			if got := text(t, ctx, "report"); got != res.Report {
+				t.Errorf("#report shows something else than result.report:\n%s", got)
+			}
+
+			// The support report carries what support needs.
+			for _, want := range []string{
+				"Run ID:        " + res.RunID,
+				"Customer ID:   " + tt.id,
+				"Timestamp:     " + res.Timestamp,
+				"(" + string(tt.kind) + ")",
+				"Reason:        " + e.Reason,
+				"Status code:   ",
+				"Close code:    " + orDash(code(tt.close)),
+				"Target:        http://127.0.0.1:",
+				"/rms-socket/socket.io",
+				fmt.Sprintf("Attempts:      %d", tt.attempts),
+				"Browser:       Mozilla/5.0",
+				"Checker:       defendcheck " + diagnosis.Version,
+			} {
+				if !strings.Contains(res.Report, want) {
+					t.Errorf("report lacks %q:\n%s", want, res.Report)
+				}
+			}
+			for _, m := range res.Messages {
+				if !strings.Contains(res.Report, m) {
+					t.Errorf("report lacks the message %q", m)
+				}
+			}
+			if tt.kind != diagnosis.KindOK && tt.kind != diagnosis.KindInvalidFormat && len(res.Messages) == 0 && tt.kind != diagnosis.KindNoMessages {
+				t.Errorf("a failure with no message")
+			}
+		})
+	}
+}
+
+func orDash(s string) string {
+	if s == "null" {
+		return "-"
+	}
+	return s
+}
+
+func TestNotSentIDShowsThe400Row(t *testing.T) {
+	ctx := tab(t)
+	open(t, ctx, "")
+	before := strings.Count(simLog.String(), "connection attempt")
+	res := check(t, ctx, targetSim, "12-34", "")
+	if res.Kind != "invalid-format" || res.StatusCode != nil {
+		t.Fatalf("got %s %s", res.Kind, code(res.StatusCode))
+	}
+	if got := text(t, ctx, "verdict-code"); got != "Status 400 (not sent: caught before connecting)" {
+		t.Errorf("#verdict-code %q", got)
+	}
+	if after := strings.Count(simLog.String(), "connection attempt"); after != before {
+		t.Errorf("an invalid ID reached the server")
+	}
+}
+
+func TestServerStringsAreShownAsText(t *testing.T) {
+	ctx := tab(t)
+	open(t, ctx, "")
+	res := check(t, ctx, targetHTML, "12345", "")
+	if !strings.Contains(res.Report, `<img src=x id=injected`) {
+		t.Fatalf("the refusal message is not in the report verbatim:\n%s", res.Report)
+	}
+	if eval[bool](t, ctx, `document.getElementById("injected") !== null || document.title === "pwned"`) {
+		t.Error("a server string was parsed as HTML")
+	}
+}
+
+func TestTrimmedIDAndEmptyPrompt(t *testing.T) {
+	ctx := tab(t)
+	open(t, ctx, "")
+	do(t, ctx, chromedp.Click(chromedp.CSS("#check")))
+	waitFor(t, ctx, `!document.getElementById("customer-id-error").hidden`, 10*time.Second)
+	if got := text(t, ctx, "customer-id-error"); !strings.Contains(got, "Enter your customer ID") {
+		t.Errorf("empty ID prompt %q", got)
+	}
+	if s := eval[string](t, ctx, `document.documentElement.dataset.state`); s != "ready" {
+		t.Errorf("an empty ID changed the state to %q", s)
+	}
+	res := check(t, ctx, targetSim, "  402 ", "")
+	if res.CustomerID != "402" || res.Kind != "account-inactive" || !strings.Contains(res.Report, "402 (surrounding whitespace removed)") {
+		t.Errorf("got %q %s\n%s", res.CustomerID, res.Kind, res.Report)
+	}
+	if !eval[bool](t, ctx, `document.getElementById("customer-id-error").hidden`) {
+		t.Error("the empty-ID prompt stayed visible after a valid check")
+	}
+}
+
+func TestPrefillFromSupportPortalLinkDoesNotStartACheck(t *testing.T) {
+	ctx := tab(t)
+	open(t, ctx, "?customerid=777001")
+	if got := eval[string](t, ctx, `document.getElementById("customer-id").value`); got != "777001" {
+		t.Fatalf("customer ID field %q, want the prefilled 777001", got)
+	}
+	// Give an unwanted automatic check time to show, then require none.
+	do(t, ctx, chromedp.Sleep(time.Second))
+	if s := eval[string](t, ctx, `document.documentElement.dataset.state`); s != "ready" {
+		t.Errorf("state %q after load, want ready until the user clicks", s)
+	}
+	if strings.Contains(simLog.String(), "customer_id=777001") {
+		t.Error("the prefilled ID was sent without a click")
+	}
+	res := check(t, ctx, targetSim, "", "") // the field keeps the prefill; nothing typed
+	if res.CustomerID != "777001" || res.Kind != "ok" {
+		t.Errorf("got %q %s", res.CustomerID, res.Kind)
+	}
+}
