@@ -24,7 +24,8 @@ import (
 const Path = "/rms-socket/socket.io"
 
 const (
-	defaultEventInterval = 2 * time.Second
+	// DefaultEventInterval is the time between events when Options leaves it 0.
+	DefaultEventInterval = 2 * time.Second
 	firstEventDelay      = 50 * time.Millisecond
 	upgradeWait          = 10 * time.Second
 	drainWait            = time.Second
@@ -72,7 +73,7 @@ type Simulator struct {
 // New returns a ready Simulator. Call Close to stop its event streams.
 func New(opts Options) *Simulator {
 	if opts.EventInterval <= 0 {
-		opts.EventInterval = defaultEventInterval
+		opts.EventInterval = DefaultEventInterval
 	}
 	log := opts.Logger
 	if log == nil {

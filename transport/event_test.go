@@ -1,0 +1,41 @@
+package transport_test
+
+import (
+	"testing"
+
+	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/lsports/defendcheck/transport"
+)
+
+func TestEventName(t *testing.T) {
+	tests := []struct {
+		typ  packet.Type
+		data string
+		want string
+		ok   bool
+	}{
+		{packet.MESSAGE, `2["RESERVE_BET_ACCEPT",{"betId":1}]`, "RESERVE_BET_ACCEPT", true},
+		{packet.MESSAGE, `212["join"]`, "join", true},                                  // with an ack id
+		{packet.MESSAGE, `2/admin,["RESERVE_BET_REJECT"]`, "RESERVE_BET_REJECT", true}, // another namespace
+		{packet.MESSAGE, `0{"sid":"abc"}`, "", false},                                  // CONNECT
+		{packet.MESSAGE, `3["ok"]`, "", false},                                         // ACK
+		{packet.MESSAGE, `2[42]`, "", false},                                           // no name
+		{packet.MESSAGE, `2`, "", false},
+		{packet.PING, `2["x"]`, "", false},
+	}
+	for _, tt := range tests {
+		buf := types.NewStringBufferString(tt.data)
+		got, ok := transport.EventName(&packet.Packet{Type: tt.typ, Data: buf})
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("EventName(%s %q) = %q, %v; want %q, %v", tt.typ, tt.data, got, ok, tt.want, tt.ok)
+		}
+		if buf.String() != tt.data {
+			t.Errorf("EventName consumed the packet: %q left of %q", buf.String(), tt.data)
+		}
+	}
+	if _, ok := transport.EventName(nil); ok {
+		t.Error("EventName(nil) reported an event")
+	}
+}
