@@ -52,7 +52,7 @@ func (b *syncBuffer) String() string {
 
 // tab opens a new browser tab for the test with one generous deadline. The
 // page's console goes to the test log; an uncaught exception fails the test.
-func tab(t *testing.T) context.Context {
+func tab(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithListener(func(ev any) {
 		switch ev := ev.(type) {
@@ -81,7 +81,7 @@ func tab(t *testing.T) context.Context {
 }
 
 // do runs actions or fails the test.
-func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+func do(t testing.TB, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.V
 }
 
 // eval evaluates a JavaScript expression or fails the test.
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, func(p *runtime.EvaluateParams) { p.AwaitPromise = ptrTo(true) }))
 	if err != nil {
@@ -101,7 +101,7 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 func ptrTo[T any](v T) *T { return &v }
 
 // waitFor waits until the JavaScript expression is truthy.
-func waitFor(t *testing.T, ctx context.Context, expr string, timeout time.Duration) {
+func waitFor(t testing.TB, ctx context.Context, expr string, timeout time.Duration) {
 	t.Helper()
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr,
 		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
@@ -112,7 +112,7 @@ func waitFor(t *testing.T, ctx context.Context, expr string, timeout time.Durati
 }
 
 // waitState waits until <html data-state> is state.
-func waitState(t *testing.T, ctx context.Context, state string) {
+func waitState(t testing.TB, ctx context.Context, state string) {
 	t.Helper()
 	waitFor(t, ctx, `document.documentElement.dataset.state === "`+state+`"`, 100*time.Second)
 }

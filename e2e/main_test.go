@@ -40,6 +40,7 @@ const (
 var (
 	browserCtx context.Context
 	pageURL    string
+	simURL     string
 	simLog     = &syncBuffer{}
 )
 
@@ -78,7 +79,7 @@ func run(m *testing.M) int {
 
 	sim := rmssim.New(rmssim.Options{EventInterval: 500 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(simLog, nil))})
 	cleanups = append(cleanups, func() { _ = sim.Close() })
-	simURL := listen(sim)
+	simURL = listen(sim)
 	silent, stopSilent := silentListener()
 	cleanups = append(cleanups, stopSilent)
 	origins := []string{
