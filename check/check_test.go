@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lsports/defendcheck/internal/logbuf"
+
 	"github.com/lsports/defendcheck/check"
 	"github.com/lsports/defendcheck/diagnosis"
 	"github.com/lsports/defendcheck/rmssim"
@@ -53,9 +55,9 @@ func run(t *testing.T, cfg check.Config) *diagnosis.Result {
 }
 
 // simulator serves rmssim on 127.0.0.1:0 and returns its target and log.
-func simulator(t *testing.T) (diagnosis.Target, *syncBuffer) {
+func simulator(t *testing.T) (diagnosis.Target, *logbuf.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	sim := rmssim.New(rmssim.Options{EventInterval: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() {
@@ -338,21 +340,4 @@ func code(c *int) string {
 		return "null"
 	}
 	return fmt.Sprint(*c)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	sb strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.sb.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.sb.String()
 }

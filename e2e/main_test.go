@@ -22,6 +22,7 @@ import (
 
 	"github.com/lsports/defendcheck"
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/logbuf"
 	"github.com/lsports/defendcheck/rmssim"
 	"github.com/lsports/defendcheck/wasmbuild"
 )
@@ -41,7 +42,7 @@ var (
 	browserCtx context.Context
 	pageURL    string
 	simURL     string
-	simLog     = &syncBuffer{}
+	simLog     = &logbuf.Buffer{}
 )
 
 func TestMain(m *testing.M) {

@@ -13,9 +13,10 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lsports/defendcheck/internal/logbuf"
 
 	"github.com/lsports/defendcheck/rmssim"
 )
@@ -136,7 +137,7 @@ func TestNoRateLimitWhenOff(t *testing.T) {
 }
 
 func TestLogLineNamesTheAuthorizationNeverItsValue(t *testing.T) {
-	var logs syncBuffer
+	var logs logbuf.Buffer
 	url := start(t, rmssim.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	connect(t, url, ptr("402"), "Bearer s3cret-token")
 	connect(t, url, ptr("403"), "")
@@ -272,23 +273,6 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("%d goroutines before, %d after Close:\n%s", before, n, buf[:runtime.Stack(buf, true)])
 	}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func show(id *string) string {

@@ -6,29 +6,13 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/lsports/defendcheck/internal/logbuf"
+
 	"github.com/lsports/defendcheck/diagnosis"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	sb strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.sb.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.sb.String()
-}
 
 func TestTargetFlag(t *testing.T) {
 	tests := []struct {
@@ -57,7 +41,7 @@ func TestTargetFlag(t *testing.T) {
 func TestRunServesThePageWithTheSimulator(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr logbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, &stdout, &stderr) }()
 
@@ -118,7 +102,7 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 }
 
 func TestRunRejectsBadTarget(t *testing.T) {
-	var stderr lockedBuffer
+	var stderr logbuf.Buffer
 	err := run(context.Background(), []string{"-target", "ftp://example"}, io.Discard, &stderr)
 	if err == nil || !strings.Contains(stderr.String(), "want an http(s) URL") {
 		t.Errorf("err %v, stderr %q", err, stderr.String())

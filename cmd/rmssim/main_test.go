@@ -6,32 +6,15 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lsports/defendcheck/internal/logbuf"
 )
-
-// lockedBuffer collects what run prints while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	sb strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.sb.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.sb.String()
-}
 
 func TestRunServesTheSimulatorUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr lockedBuffer
+	var stdout, stderr logbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-conn-per-minute", "0"}, &stdout, &stderr) }()
 
@@ -70,7 +53,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-no-such-flag"},
 		{"-addr", "not an address"},
 	} {
-		var stderr lockedBuffer
+		var stderr logbuf.Buffer
 		if err := run(context.Background(), args, io.Discard, &stderr); err == nil {
 			t.Errorf("run %q succeeded", args)
 		}
