@@ -80,7 +80,8 @@ func (a *attempt) run(ctx context.Context) diagnosis.Observation {
 	opts.SetAutoConnect(false)
 	opts.SetReconnection(false)
 	opts.SetTimeout(a.cfg.Bounds.Handshake)
-	opts.SetTransports(transport.Set(a.cfg.Fetcher, a.cfg.Dialer))
+	subscribed := make(chan struct{})
+	opts.SetTransports(transport.Set(a.cfg.Fetcher, a.cfg.Dialer, subscribed))
 	opts.SetExtraHeaders(header)
 
 	mgr := socket.NewManager(a.cfg.Target.Origin, opts)
@@ -113,6 +114,7 @@ func (a *attempt) run(ctx context.Context) diagnosis.Observation {
 
 	a.steps.start(diagnosis.StepHandshake, time.Now())
 	sock.Connect()
+	close(subscribed)
 	a.loop(ctx, sock)
 	return a.obs
 }

@@ -32,9 +32,9 @@ type result struct {
 
 // tab opens a new browser tab for the test with one generous deadline. The
 // page's console goes to the test log; an uncaught exception fails the test.
-func tab(t testing.TB) context.Context {
+func tab(t testing.TB, opts ...chromedp.ContextOption) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithListener(func(ev any) {
+	ctx, cancel := chromedp.NewContext(browserCtx, append(opts, chromedp.WithListener(func(ev any) {
 		switch ev := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
 			var parts []string
@@ -50,7 +50,7 @@ func tab(t testing.TB) context.Context {
 			}
 			t.Errorf("uncaught exception in the page at %s:%d: %s", d.URL, d.LineNumber+1, text)
 		}
-	}))
+	}))...)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil { // creates the tab, without a deadline
 		t.Fatal(err)

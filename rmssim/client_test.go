@@ -54,7 +54,8 @@ func connect(t *testing.T, url string, customerID *string, authorization string)
 	opts.SetAutoConnect(false)
 	opts.SetTimeout(3 * time.Second)
 	opts.SetExtraHeaders(header)
-	opts.SetTransports(transport.Set(native.Fetcher{}, native.Dialer{}))
+	subscribed := make(chan struct{})
+	opts.SetTransports(transport.Set(native.Fetcher{}, native.Dialer{}, subscribed))
 
 	var (
 		mu              sync.Mutex
@@ -142,6 +143,7 @@ func connect(t *testing.T, url string, customerID *string, authorization string)
 		finish()
 	})
 	sock.Connect()
+	close(subscribed)
 	select {
 	case <-done:
 	case <-time.After(clientDeadline):

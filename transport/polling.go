@@ -20,18 +20,19 @@ import (
 type polling struct {
 	engine.Transport
 
-	fetch  Fetcher
-	ctx    context.Context
-	cancel context.CancelFunc
-	writes *queue.Queue
-	seq    atomic.Uint64
+	fetch      Fetcher
+	subscribed <-chan struct{} // see Set
+	ctx        context.Context
+	cancel     context.CancelFunc
+	writes     *queue.Queue
+	seq        atomic.Uint64
 
 	mu      sync.Mutex
 	polling bool // a GET is in flight
 }
 
-func newPolling(fetch Fetcher, socket engine.Socket, opts engine.SocketOptionsInterface) engine.Transport {
-	p := &polling{Transport: engine.MakeTransport(), fetch: fetch, writes: queue.New()}
+func newPolling(fetch Fetcher, subscribed <-chan struct{}, socket engine.Socket, opts engine.SocketOptionsInterface) engine.Transport {
+	p := &polling{Transport: engine.MakeTransport(), fetch: fetch, subscribed: subscribed, writes: queue.New()}
 	p.Prototype(p)
 	p.Construct(socket, opts)
 	p.ctx, p.cancel = context.WithCancel(context.Background())
@@ -52,6 +53,13 @@ func (p *polling) poll() {
 
 func (p *polling) doPoll() {
 	body, err := p.request("GET", "")
+	if p.ReadyState() == engine.TransportStateOpening && p.subscribed != nil {
+		select {
+		case <-p.subscribed:
+		case <-p.ctx.Done():
+			return
+		}
+	}
 	if err != nil {
 		p.fail("poll error", err)
 		return

@@ -178,14 +178,8 @@ func (p *page) publish(r *diagnosis.Result) error {
 		return err
 	}
 	ns, err := safejs.Global().Get("defendcheck")
-	if err != nil || ns.IsUndefined() {
-		ns, err = safejs.ValueOf(map[string]any{})
-		if err != nil {
-			return err
-		}
-		if err := safejs.Global().Set("defendcheck", ns); err != nil {
-			return err
-		}
+	if err != nil {
+		return err
 	}
 	return ns.Set("result", obj)
 }
