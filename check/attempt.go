@@ -216,7 +216,6 @@ func (a *attempt) loop(ctx context.Context, sock *socket.Socket) {
 
 			case eventUpgradeError:
 				upgraded, upgradeBy = true, nil
-				a.obs.UpgradeFailed = true
 				detail := "WebSocket upgrade failed"
 				var ce *transport.CloseEvent
 				if errors.As(e.err, &ce) {

@@ -11,7 +11,6 @@ type Observation struct {
 	Timeout       bool // a bounded wait ran out before an answer
 	Connected     bool // the namespace CONNECT was accepted
 	Upgraded      bool // the session moved to WebSocket
-	UpgradeFailed bool // the WebSocket probe failed
 	Closed        bool // the connection ended after Connected
 	CloseCode     int  // WebSocket close code, when Closed on WebSocket
 	EventReceived bool // an event arrived after join
