@@ -34,6 +34,12 @@ type result struct {
 // page's console goes to the test log; an uncaught exception fails the test.
 func tab(t testing.TB, opts ...chromedp.ContextOption) context.Context {
 	t.Helper()
+	return tabWithin(t, 2*time.Minute, opts...)
+}
+
+// tabWithin is tab with a deadline of d for everything the test does in it.
+func tabWithin(t testing.TB, d time.Duration, opts ...chromedp.ContextOption) context.Context {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCtx, append(opts, chromedp.WithListener(func(ev any) {
 		switch ev := ev.(type) {
 		case *runtime.EventConsoleAPICalled:
@@ -55,7 +61,7 @@ func tab(t testing.TB, opts ...chromedp.ContextOption) context.Context {
 	if err := chromedp.Do(ctx); err != nil { // creates the tab, without a deadline
 		t.Fatal(err)
 	}
-	ctx, cancelDeadline := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelDeadline := context.WithTimeout(ctx, d)
 	t.Cleanup(cancelDeadline)
 	return ctx
 }

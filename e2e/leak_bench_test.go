@@ -19,7 +19,7 @@ import (
 //	go test ./e2e -run '^$' -bench HundredChecks -benchtime 1x -timeout 30m
 func BenchmarkHundredChecksInOnePage(b *testing.B) {
 	var open atomic.Int64
-	ctx := tab(b, chromedp.WithListener(func(ev any) {
+	ctx := tabWithin(b, 25*time.Minute, chromedp.WithListener(func(ev any) {
 		switch ev.(type) {
 		case *network.EventWebSocketCreated:
 			open.Add(1)
