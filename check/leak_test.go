@@ -1,7 +1,12 @@
 package check_test
 
 import (
+	"bufio"
+	"io"
 	"net/http"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"testing"
 	"time"
@@ -11,12 +16,12 @@ import (
 
 // TestHundredChecksLeaveNoGoroutines runs 100 checks of mixed outcomes in
 // one process, as the page does in one tab, and requires the goroutine
-// count to come back to where it was before them. The Socket.IO library
-// keeps a goroutine per pending timer (ping and connect timeouts, on the
-// client and in the in-process simulator), so the count is given until
-// those timers have run out.
+// count to come back to where it was before them. The simulator runs in a
+// process of its own, so that only the checker's goroutines are counted.
+// The Socket.IO library keeps a goroutine per pending timer (ping and
+// connect timeouts), so the count is given until those have run out.
 func TestHundredChecksLeaveNoGoroutines(t *testing.T) {
-	tgt, _ := simulator(t)
+	tgt := simulatorProcess(t)
 	before := settled(0)
 	ids := []string{"12345", "402", "4401", "1006", "500"}
 	for i := 0; i < 100; i++ {
@@ -54,4 +59,33 @@ func settled(want int) int {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// simulatorProcess builds cmd/rmssim and runs it on 127.0.0.1:0 until the
+// test ends.
+func simulatorProcess(t *testing.T) diagnosis.Target {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "rmssim")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/lsports/defendcheck/cmd/rmssim").CombinedOutput(); err != nil {
+		t.Fatalf("building rmssim: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-conn-per-minute", "0", "-event-interval", "200ms")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	origin := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	if err != nil || origin == "" {
+		t.Fatalf("rmssim printed %q (%v)", line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return target(origin)
 }
