@@ -27,7 +27,6 @@ type app struct {
 	page    *page
 	targets []diagnosis.Target
 	budget  diagnosis.Budget
-	funcs   []safejs.Func // live for the page's lifetime
 
 	mu      sync.Mutex
 	running bool
@@ -89,7 +88,6 @@ func (a *app) namespace() error {
 	if err != nil {
 		return err
 	}
-	a.funcs = append(a.funcs, f)
 	ns, err := construct("Object")
 	if err != nil {
 		return err
@@ -101,7 +99,8 @@ func (a *app) namespace() error {
 }
 
 // on runs fn on its own goroutine for each event: a JS callback must
-// never block.
+// never block. The listener lives as long as the page, so it is never
+// released.
 func (a *app) on(id, event string, preventDefault bool, fn func()) error {
 	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		if preventDefault {
@@ -113,7 +112,6 @@ func (a *app) on(id, event string, preventDefault bool, fn func()) error {
 	if err != nil {
 		return err
 	}
-	a.funcs = append(a.funcs, f)
 	_, err = a.page.el(id).Call("addEventListener", event, f)
 	return err
 }
