@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -70,10 +69,9 @@ func (a *attempt) post(e event) {
 }
 
 func (a *attempt) run(ctx context.Context) diagnosis.Observation {
-	header := http.Header{}
-	header.Set("customerid", a.id)
+	header := map[string]string{"customerid": a.id}
 	if a.cfg.Token != "" {
-		header.Set("Authorization", "Bearer "+a.cfg.Token)
+		header["Authorization"] = "Bearer " + a.cfg.Token
 	}
 	opts := socket.DefaultOptions()
 	opts.SetPath(a.cfg.Target.Path)
@@ -81,8 +79,9 @@ func (a *attempt) run(ctx context.Context) diagnosis.Observation {
 	opts.SetReconnection(false)
 	opts.SetTimeout(a.cfg.Bounds.Handshake)
 	subscribed := make(chan struct{})
-	opts.SetTransports(transport.Set(a.cfg.Fetcher, a.cfg.Dialer, subscribed))
-	opts.SetExtraHeaders(header)
+	opts.SetTransports(transport.Set(transport.Config{
+		Fetch: a.cfg.Fetcher, Dial: a.cfg.Dialer, Header: header, Subscribed: subscribed,
+	}))
 
 	mgr := socket.NewManager(a.cfg.Target.Origin, opts)
 	sock := mgr.Socket("/", nil)

@@ -6,9 +6,8 @@ package check
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -189,8 +188,9 @@ func redact(msgs []string, secret string) []string {
 	return out
 }
 
+// newRunID names a check for support. It needs to be unique, not secret:
+// math/rand/v2 is seeded from the runtime's random source, and leaves
+// crypto/rand (and the FIPS module behind it) out of the browser build.
 func newRunID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "dc-" + time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+	return "dc-" + time.Now().UTC().Format("20060102T150405Z") + "-" + fmt.Sprintf("%012x", rand.Uint64()&(1<<48-1))
 }

@@ -2,7 +2,6 @@ package rmssim_test
 
 import (
 	"errors"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -41,21 +40,22 @@ const (
 // sends no customerid header. It emits join once connected.
 func connect(t *testing.T, url string, customerID *string, authorization string) outcome {
 	t.Helper()
-	header := http.Header{}
+	header := map[string]string{}
 	if customerID != nil {
-		header.Set("customerid", *customerID)
+		header["customerid"] = *customerID
 	}
 	if authorization != "" {
-		header.Set("Authorization", authorization)
+		header["Authorization"] = authorization
 	}
 	opts := socket.DefaultOptions()
 	opts.SetPath("/rms-socket/socket.io")
 	opts.SetReconnection(false)
 	opts.SetAutoConnect(false)
 	opts.SetTimeout(3 * time.Second)
-	opts.SetExtraHeaders(header)
 	subscribed := make(chan struct{})
-	opts.SetTransports(transport.Set(native.Fetcher{}, native.Dialer{}, subscribed))
+	opts.SetTransports(transport.Set(transport.Config{
+		Fetch: native.Fetcher{}, Dial: native.Dialer{}, Header: header, Subscribed: subscribed,
+	}))
 
 	var (
 		mu              sync.Mutex

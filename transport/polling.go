@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/url"
 	"strconv"
 	"sync"
@@ -21,7 +22,8 @@ type polling struct {
 	engine.Transport
 
 	fetch      Fetcher
-	subscribed <-chan struct{} // see Set
+	header     map[string]string
+	subscribed <-chan struct{} // see Config
 	ctx        context.Context
 	cancel     context.CancelFunc
 	writes     *queue.Queue
@@ -31,8 +33,8 @@ type polling struct {
 	polling bool // a GET is in flight
 }
 
-func newPolling(fetch Fetcher, subscribed <-chan struct{}, socket engine.Socket, opts engine.SocketOptionsInterface) engine.Transport {
-	p := &polling{Transport: engine.MakeTransport(), fetch: fetch, subscribed: subscribed, writes: queue.New()}
+func newPolling(cfg Config, socket engine.Socket, opts engine.SocketOptionsInterface) engine.Transport {
+	p := &polling{Transport: engine.MakeTransport(), fetch: cfg.Fetch, header: cfg.Header, subscribed: cfg.Subscribed, writes: queue.New()}
 	p.Prototype(p)
 	p.Construct(socket, opts)
 	p.ctx, p.cancel = context.WithCancel(context.Background())
@@ -154,7 +156,10 @@ func (p *polling) DoClose() {
 
 // request sends one polling request; any status but 200 is an *HTTPError.
 func (p *polling) request(method, body string) (string, error) {
-	req := Request{Method: method, URL: p.uri(), Header: headers(p.Opts()), Body: body}
+	req := Request{Method: method, URL: p.uri(), Header: maps.Clone(p.header), Body: body}
+	if req.Header == nil {
+		req.Header = map[string]string{}
+	}
 	if method == "POST" {
 		req.Header["Content-Type"] = "text/plain;charset=UTF-8"
 	}
@@ -181,14 +186,4 @@ func (p *polling) uri() string {
 	}
 	q.Set("t", strconv.FormatUint(p.seq.Add(1), 36))
 	return p.CreateUri(scheme, q).String()
-}
-
-func headers(opts engine.SocketOptionsInterface) map[string]string {
-	h := map[string]string{}
-	for k, vs := range opts.ExtraHeaders() {
-		if len(vs) > 0 {
-			h[k] = vs[0]
-		}
-	}
-	return h
 }
