@@ -51,7 +51,22 @@ func (p *page) value(id string) string {
 	return s
 }
 
-func (p *page) setValue(id, v string) { _ = p.el(id).Set("value", v) }
+// takeQueued reports whether the loader kept a click made while the
+// checker loaded (data-queued on the form), and clears the mark and the
+// loader's message. Call it in the same JS turn as setState("ready").
+func (p *page) takeQueued() bool {
+	form := p.el("check-form")
+	queued, err := form.Call("hasAttribute", "data-queued")
+	if err != nil {
+		return false
+	}
+	if ok, _ := queued.Bool(); !ok {
+		return false
+	}
+	_, _ = form.Call("removeAttribute", "data-queued")
+	p.setText("notice", "")
+	return true
+}
 
 func (p *page) focus(id string) { _, _ = p.el(id).Call("focus") }
 

@@ -41,11 +41,18 @@ func main() {
 	a := &app{page: p}
 	if err := a.init(); err != nil {
 		p.setText("loading", "The checker could not start: "+err.Error())
+		p.takeQueued()
+		p.setDisabled("check", true)
 		return
 	}
 	p.setHidden("loading", true)
-	p.setDisabled("check", false)
+	// From "ready" on, the loader leaves clicks to the listener wired in
+	// init. In the same JS turn (no await in between), a click the loader
+	// kept while loading becomes one check, with what the fields hold now.
 	p.setState("ready")
+	if p.takeQueued() {
+		go a.check()
+	}
 	select {} // the page's callbacks keep running
 }
 
@@ -62,14 +69,10 @@ func (a *app) init() error {
 	if err := a.namespace(); err != nil {
 		return err
 	}
-	sel := a.page.el("target")
-	for i, t := range cfg.Targets {
-		opt := a.page.create("option", "", t.String())
-		_ = opt.Set("value", strconv.Itoa(i))
-		_, _ = sel.Call("append", opt)
-	}
-	if id := queryParam("customerid"); id != "" {
-		a.page.setValue("customer-id", id)
+	// The endpoint options (value = index in cfg.Targets) are in the HTML,
+	// and the loader prefills ?customerid=.
+	if getInt(a.page.el("target"), "length") != len(cfg.Targets) {
+		return errors.New("the endpoint list does not match the configuration")
 	}
 	if err := a.on("check-form", "submit", true, a.check); err != nil {
 		return err
@@ -114,24 +117,6 @@ func (a *app) on(id, event string, preventDefault bool, fn func()) error {
 	}
 	_, err = a.page.el(id).Call("addEventListener", event, f)
 	return err
-}
-
-func queryParam(name string) string {
-	loc, err := safejs.Global().Get("location")
-	if err != nil {
-		return ""
-	}
-	search, _ := getString(loc, "search")
-	params, err := construct("URLSearchParams", search)
-	if err != nil {
-		return ""
-	}
-	v, err := params.Call("get", name)
-	if err != nil || v.IsNull() {
-		return ""
-	}
-	s, _ := v.String()
-	return s
 }
 
 func (a *app) check() {

@@ -1,33 +1,76 @@
-// Loader: fetches the checker's WebAssembly, compiles it while it streams,
-// shows the bytes received, and starts it. Everything else is Go.
+// Loader. The form and its endpoints come with the HTML; this script (render-
+// blocking, so before the first paint) prefills the customer ID from the
+// link, keeps a click made while the checker loads, fetches the checker's
+// WebAssembly, compiling it while it streams and counting the bytes in the
+// progress bar, and starts it. Everything else is Go.
 "use strict";
-(async () => {
+(() => {
+  const root = document.documentElement;
   const body = document.body;
+  const form = document.getElementById("check-form");
+  const field = document.getElementById("customer-id");
   const progress = document.getElementById("load-progress");
   const loading = document.getElementById("loading");
-  try {
-    const size = Number(body.dataset.wasmSize) || 0;
-    const res = await fetch(body.dataset.wasm);
-    if (!res.ok) throw new Error("HTTP " + res.status + " for the checker's code");
-    let received = 0;
+  const notice = document.getElementById("notice");
+
+  // ?customerid=123 from a support portal's link; the check starts only on
+  // the user's click.
+  const id = new URLSearchParams(location.search).get("customerid");
+  if (id !== null && field.value === "") field.value = id;
+
+  // A click while the checker loads is kept as data-queued on the form: Go,
+  // once its own listener is in place, sets data-state "ready", takes the
+  // mark and runs one check with what the fields hold then (wasm/main.go).
+  let failed = false;
+  const say = () => {
+    if (form.dataset.queued === undefined || failed) return;
+    const text = "The checker is still loading (" + Math.floor(progress.value * 100) +
+      " %): your check will start as soon as it is ready.";
+    if (notice.textContent !== text) notice.textContent = text; // once per percent
+  };
+  const queue = (e) => {
+    if (root.dataset.state !== "loading") return; // Go's listener has it
+    e.preventDefault();
+    if (failed) return; // #loading says why
+    form.dataset.queued = "";
+    say();
+  };
+  form.addEventListener("submit", queue);
+  const show = (received, size) => {
+    if (size) progress.value = Math.max(progress.value, Math.min(received / size, 1));
+    say();
+  };
+
+  // Reads a clone of the response only to count its bytes, so that the
+  // original, with its URL, goes to instantiateStreaming: V8 caches compiled
+  // code only for such a response.
+  const count = async (res, size) => {
     const reader = res.body.getReader();
-    const counted = new ReadableStream({
-      async pull(ctrl) {
-        const { done, value } = await reader.read();
-        if (done) { ctrl.close(); return; }
-        received += value.length;
-        if (size) progress.value = Math.min(received / size, 1);
-        ctrl.enqueue(value);
-      },
-    });
-    const go = new Go();
-    const wasm = new Response(counted, { headers: { "Content-Type": "application/wasm" } });
-    const { instance } = await WebAssembly.instantiateStreaming(wasm, go.importObject);
-    progress.value = 1;
-    performance.mark("defendcheck:compiled"); // read by the benchmark: load+compile vs Go start-up
-    go.run(instance);
-  } catch (err) {
-    loading.textContent = "The checker could not load: " + err.message +
-      ". Reload the page; if it keeps failing, your network may block this page's files.";
-  }
+    for (let received = 0; ;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      received += value.length;
+      show(received, size);
+    }
+  };
+
+  (async () => {
+    try {
+      const size = Number(body.dataset.wasmSize) || 0;
+      const res = await fetch(body.dataset.wasm);
+      if (!res.ok) throw new Error("HTTP " + res.status + " for the checker's code");
+      count(res.clone(), size).catch(() => {}); // the progress bar only
+      const go = new Go();
+      const { instance } = await WebAssembly.instantiateStreaming(res, go.importObject);
+      show(1, 1);
+      performance.mark("defendcheck:compiled"); // read by the benchmark: load+compile vs Go start-up
+      go.run(instance); // returns once Go's main waits: the page is wired by then
+      if (root.dataset.state !== "loading") form.removeEventListener("submit", queue);
+    } catch (err) {
+      failed = true;
+      loading.textContent = "The checker could not load: " + err.message +
+        ". Reload the page; if it keeps failing, your network may block this page's files.";
+      if (form.dataset.queued !== undefined) notice.textContent = "";
+    }
+  })();
 })();
