@@ -2,13 +2,25 @@
 // official socket.io-client browser bundle. Polling first with the
 // customerid header, join, first event, one more second watching for a
 // close, and the upgrade resolved; or the connect_error or close code.
+// Like defendcheck's page it prefills ?customerid= (a support portal's
+// link), runs a click kept while it loaded (index.html) once ready, and
+// disables Check while a check runs.
 "use strict";
 const root = document.documentElement;
 const { origin, path } = document.body.dataset;
-document.getElementById("check").addEventListener("click", () => {
+const button = document.getElementById("check");
+const field = document.getElementById("customer-id");
+const prefill = new URLSearchParams(location.search).get("customerid");
+if (prefill !== null && field.value === "") field.value = prefill;
+let running = false;
+const check = () => {
+  if (running) return;
+  running = true;
+  button.disabled = true;
+  window.peerResult = null;
   root.dataset.state = "checking";
-  const id = document.getElementById("customer-id").value.trim();
-  const result = { kind: "", statusCode: null, closeCode: null };
+  const id = field.value.trim();
+  const result = { kind: "", statusCode: null, closeCode: null, customerId: id };
   const socket = io(origin, {
     path, transports: ["polling", "websocket"], extraHeaders: { customerid: id },
     reconnection: false, timeout: 10000, forceNew: true,
@@ -21,6 +33,8 @@ document.getElementById("check").addEventListener("click", () => {
     socket.close();
     window.peerResult = result;
     root.dataset.state = "done";
+    running = false;
+    button.disabled = false;
   };
   const maybe = () => { if (settled && upgradeDone) finish(upgraded ? "ok" : "polling-only"); };
   setTimeout(() => { upgradeDone = true; maybe(); }, 10000);
@@ -42,5 +56,8 @@ document.getElementById("check").addEventListener("click", () => {
     result.closeCode = details?.context?.code ?? null;
     finish("closed");
   });
-});
+};
+window.peerCheck = check;
+button.addEventListener("click", check);
 root.dataset.state = "ready";
+if (window.peerQueued) check();
