@@ -39,10 +39,11 @@ const (
 
 // Shared by every test: one build, one browser, one page with all targets.
 var (
-	browserCtx context.Context
-	pageURL    string
-	simURL     string
-	simLog     = &logbuf.Buffer{}
+	browserCtx  context.Context
+	pageURL     string
+	pageHandler *defendcheck.Handler
+	simURL      string
+	simLog      = &logbuf.Buffer{}
 )
 
 func TestMain(m *testing.M) {
@@ -95,12 +96,16 @@ func run(m *testing.M) int {
 	for _, o := range origins {
 		targets = append(targets, diagnosis.Target{Origin: o, Path: rmssim.Path})
 	}
-	h, err := defendcheck.NewHandler(defendcheck.Config{Targets: targets, WASM: built.WASM, WasmExec: built.WasmExec})
+	// The brotli-11 cache is shared with the command's, so that a benchmark
+	// after `go run ./cmd/defendcheck` serves what it serves at once.
+	pageHandler, err = defendcheck.NewHandler(defendcheck.Config{
+		Targets: targets, WASM: built.WASM, WasmExec: built.WasmExec, CacheDir: defendcheck.DefaultCacheDir(),
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	pageURL = listen(h) + "/"
+	pageURL = listen(pageHandler) + "/"
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),

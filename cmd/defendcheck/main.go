@@ -1,6 +1,8 @@
 // Command defendcheck builds the checker's WebAssembly and serves the
 // checker page. Without -target it also starts the simulated RMS-Socket
-// on its own loopback port and makes it the default target.
+// on its own loopback port and makes it the default target. The page is
+// served at once; brotli-11 copies of its assets follow in the background
+// and are kept for the next start (-cache-dir).
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/lsports/defendcheck"
 	"github.com/lsports/defendcheck/diagnosis"
@@ -59,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve the checker page on (port 0 picks one)")
 	simAddr := fs.String("sim-addr", "127.0.0.1:0", "address of the built-in simulator, when no -target is given")
 	perMinute := fs.Int("sim-conn-per-minute", 10, "the simulator's connections per minute per IP (0 = no limit)")
+	cacheDir := fs.String("cache-dir", defendcheck.DefaultCacheDir(), "`directory` keeping the brotli-11 copies of the page's assets between starts (empty: none, recompress at each start)")
 	var tgts targets
 	fs.Var(&tgts, "target", "Socket.IO endpoint the page may check, e.g. https://rms.lsports.eu"+rmssim.Path+" (repeatable; default: the built-in simulator)")
 	if err := fs.Parse(args); err != nil {
@@ -83,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	h, err := defendcheck.NewHandler(defendcheck.Config{Targets: tgts, WASM: built.WASM, WasmExec: built.WasmExec})
+	h, err := defendcheck.NewHandler(defendcheck.Config{Targets: tgts, WASM: built.WASM, WasmExec: built.WasmExec, CacheDir: *cacheDir})
 	if err != nil {
 		return err
 	}
@@ -93,6 +97,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer srv.Close()
 	fmt.Fprintf(stdout, "defendcheck: open %s/ (Ctrl-C to stop)\n", srv.URL())
+
+	// The page is served at once; the smallest brotli copies follow, and
+	// stop with the server.
+	recompressed := make(chan struct{})
+	defer func() { <-recompressed }()
+	go func() {
+		defer close(recompressed)
+		start := time.Now()
+		switch err := h.Recompress(ctx); {
+		case ctx.Err() != nil:
+			// Stopped with the server; the next start picks up the work.
+		case err != nil:
+			log.Warn("brotli-11 copies served but not cached", "err", err)
+		default:
+			log.Info("every asset served at brotli 11", "took", time.Since(start).Round(time.Millisecond))
+		}
+	}()
 	<-ctx.Done()
 	return nil
 }

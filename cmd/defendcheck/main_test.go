@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -38,12 +39,17 @@ func TestTargetFlag(t *testing.T) {
 
 // TestRunServesThePageWithTheSimulator is the README's first command: it
 // builds the WebAssembly and serves the page with the simulator as target.
+// The page is served before the brotli-11 copies are made, and stopping
+// the command stops that work.
 func TestRunServesThePageWithTheSimulator(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout, stderr logbuf.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, &stdout, &stderr) }()
+	started := time.Now()
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-cache-dir", t.TempDir()}, &stdout, &stderr)
+	}()
 
 	pageRE := regexp.MustCompile(`defendcheck: open (http://127\.0\.0\.1:\d+)/`)
 	simRE := regexp.MustCompile(`simulated RMS-Socket: (http://127\.0\.0\.1:\d+)/`)
@@ -59,6 +65,7 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	t.Logf("page served %v after the start (the WebAssembly built and compressed)", time.Since(started).Round(time.Millisecond))
 	page := pageRE.FindStringSubmatch(stdout.String())[1]
 	sim := simRE.FindStringSubmatch(stdout.String())
 	if sim == nil {
@@ -90,14 +97,36 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 	if string(head) != "\x00asm" {
 		t.Errorf("%s is not WebAssembly: % x", wasm, head)
 	}
+	if !recompressing() {
+		// Under -race brotli 11 of the WebAssembly takes minutes, so it
+		// is still at work: run must stop it below.
+		t.Error("no goroutine is making the brotli-11 copies while the page is served")
+	}
 	cancel()
+	cancelled := time.Now()
 	select {
 	case err := <-done:
+		t.Logf("run returned %v after cancel", time.Since(cancelled).Round(time.Millisecond))
 		if err != nil {
 			t.Errorf("run returned %v after cancel", err)
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after cancel")
+	}
+	if recompressing() {
+		t.Error("the brotli-11 work goes on after run returned")
+	}
+}
+
+// recompressing reports whether a goroutine is in Handler.Recompress.
+func recompressing() bool {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Contains(string(buf[:n]), "defendcheck.(*Handler).Recompress")
+		}
+		buf = make([]byte, 2*len(buf))
 	}
 }
 
