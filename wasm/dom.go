@@ -4,7 +4,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/hack-pad/safejs"
 
@@ -15,20 +17,46 @@ import (
 // with textContent, never parsed as HTML.
 type page struct {
 	doc safejs.Value
+	els map[string]safejs.Value // by id, looked up once
 }
 
+// pageIDs are the elements of web/index.html that the checker uses.
+var pageIDs = []string{
+	"config", "check-form", "customer-id", "customer-id-error", "token", "target", "check",
+	"loading", "notice", "verdict", "verdict-title", "verdict-kind", "verdict-code",
+	"verdict-reason", "verdict-meaning", "verdict-resolution", "verdict-owner",
+	"verdict-troubleshooting", "progress-section", "steps", "report-section", "report",
+	"copy", "download", "copy-status",
+}
+
+// newPage looks every element up once, so that a renamed id stops the
+// checker at start with its name instead of failing silently later.
 func newPage() (*page, error) {
 	doc, err := safejs.Global().Get("document")
 	if err != nil {
 		return nil, err
 	}
-	return &page{doc: doc}, nil
+	p := &page{doc: doc, els: map[string]safejs.Value{}}
+	var missing []string
+	for _, id := range pageIDs {
+		v, err := doc.Call("getElementById", id)
+		if err != nil || v.IsNull() || v.IsUndefined() {
+			missing = append(missing, "#"+id)
+			continue
+		}
+		p.els[id] = v
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("the page has no %s", strings.Join(missing, ", "))
+	}
+	return p, nil
 }
 
+// el returns an element of pageIDs. Any other id is a bug in this program.
 func (p *page) el(id string) safejs.Value {
-	v, err := p.doc.Call("getElementById", id)
-	if err != nil {
-		return safejs.Null()
+	v, ok := p.els[id]
+	if !ok {
+		panic("wasm/dom.go: #" + id + " is not in pageIDs")
 	}
 	return v
 }
@@ -91,58 +119,6 @@ func (p *page) create(tag, class, text string) safejs.Value {
 	}
 	_ = el.Set("textContent", text)
 	return el
-}
-
-var stepLabels = map[string]string{
-	diagnosis.StepCustomerID: "Customer ID",
-	diagnosis.StepHandshake:  "Handshake (HTTP long-polling, with headers)",
-	diagnosis.StepNamespace:  "Socket.IO connect",
-	diagnosis.StepUpgrade:    "Upgrade to WebSocket",
-	diagnosis.StepJoin:       "Join room",
-	diagnosis.StepFirstEvent: "First event",
-}
-
-// showSteps redraws the step list.
-func (p *page) showSteps(steps []diagnosis.Step, notice string) {
-	list := p.el("steps")
-	_ = list.Set("textContent", "")
-	for _, s := range steps {
-		li := p.create("li", "", "")
-		if ds, err := li.Get("dataset"); err == nil {
-			_ = ds.Set("step", s.Name)
-			_ = ds.Set("status", string(s.Status))
-		}
-		_, _ = li.Call("append",
-			p.create("span", "step-status", statusMark(s.Status)),
-			p.create("span", "step-name", stepLabels[s.Name]),
-			p.create("span", "step-ms", stepTime(s)),
-			p.create("span", "step-detail", s.Detail))
-		_, _ = list.Call("append", li)
-	}
-	p.setText("notice", notice)
-}
-
-func statusMark(s diagnosis.StepStatus) string {
-	switch s {
-	case diagnosis.StepOK:
-		return "✓ ok"
-	case diagnosis.StepWarning:
-		return "! warning"
-	case diagnosis.StepFailed:
-		return "✗ failed"
-	case diagnosis.StepRunning:
-		return "… running"
-	case diagnosis.StepSkipped:
-		return "– skipped"
-	}
-	return "· pending"
-}
-
-func stepTime(s diagnosis.Step) string {
-	if s.Status == diagnosis.StepOK || s.Status == diagnosis.StepWarning || s.Status == diagnosis.StepFailed {
-		return strconv.FormatInt(s.MS, 10) + " ms"
-	}
-	return ""
 }
 
 // showResult fills the verdict and the report.

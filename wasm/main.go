@@ -25,6 +25,7 @@ type pageConfig struct {
 
 type app struct {
 	page    *page
+	steps   *stepList
 	targets []diagnosis.Target
 	budget  diagnosis.Budget
 
@@ -36,9 +37,10 @@ type app struct {
 func main() {
 	p, err := newPage()
 	if err != nil {
+		fatal("The checker could not start: " + err.Error())
 		return
 	}
-	a := &app{page: p}
+	a := &app{page: p, steps: &stepList{p: p}}
 	if err := a.init(); err != nil {
 		p.setText("loading", "The checker could not start: "+err.Error())
 		p.takeQueued()
@@ -160,7 +162,7 @@ func (a *app) check() {
 		Dialer:     browserDialer{},
 		Budget:     &a.budget,
 		Browser:    userAgent(),
-		OnProgress: func(pr check.Progress) { p.showSteps(pr.Steps, pr.Notice) },
+		OnProgress: a.steps.progress,
 	})
 	if err != nil { // only an empty ID, checked above
 		p.setState("ready")
@@ -170,7 +172,7 @@ func (a *app) check() {
 	a.mu.Lock()
 	a.last = res
 	a.mu.Unlock()
-	p.showSteps(res.Steps, "")
+	a.steps.show(res.Steps, "")
 	p.showResult(res)
 	if err := p.publish(res); err != nil {
 		p.setText("notice", "Could not publish the result: "+err.Error())
@@ -233,30 +235,59 @@ func clipboardWrite(text string) error {
 	return err
 }
 
-// downloadReport saves the report as a .txt file.
+// downloadReport saves the report as a .txt file and says so, or why not.
 func (a *app) downloadReport() {
 	r := a.report()
 	if r == nil {
 		return
 	}
-	blob, err := construct("Blob", []any{r.Report}, map[string]any{"type": "text/plain;charset=utf-8"})
-	if err != nil {
+	name := "defendcheck-" + r.RunID + ".txt"
+	if err := download(a.page, name, r.Report); err != nil {
+		a.page.setText("copy-status", "Could not download ("+err.Error()+"): select the report and copy it by hand.")
 		return
+	}
+	a.page.setText("copy-status", "Downloaded "+name+".")
+}
+
+func download(p *page, name, text string) error {
+	blob, err := construct("Blob", []any{text}, map[string]any{"type": "text/plain;charset=utf-8"})
+	if err != nil {
+		return err
 	}
 	urlAPI, err := safejs.Global().Get("URL")
 	if err != nil {
-		return
+		return err
 	}
 	href, err := urlAPI.Call("createObjectURL", blob)
 	if err != nil {
-		return
+		return err
 	}
-	link := a.page.create("a", "", "")
-	_ = link.Set("href", href)
-	_ = link.Set("download", "defendcheck-"+r.RunID+".txt")
-	_, _ = link.Call("click")
-	_, _ = urlAPI.Call("revokeObjectURL", href)
-	a.page.setText("copy-status", "Downloaded defendcheck-"+r.RunID+".txt.")
+	defer func() { _, _ = urlAPI.Call("revokeObjectURL", href) }()
+	link, err := p.doc.Call("createElement", "a")
+	if err != nil {
+		return err
+	}
+	if err := link.Set("href", href); err != nil {
+		return err
+	}
+	if err := link.Set("download", name); err != nil {
+		return err
+	}
+	_, err = link.Call("click")
+	return err
+}
+
+// fatal shows why the checker cannot run where the loading message was,
+// and in the console, without relying on the page being complete.
+func fatal(msg string) {
+	if doc, err := safejs.Global().Get("document"); err == nil {
+		if el, err := doc.Call("getElementById", "loading"); err == nil && !el.IsNull() {
+			_ = el.Set("textContent", msg)
+		}
+	}
+	if console, err := safejs.Global().Get("console"); err == nil {
+		_, _ = console.Call("error", msg)
+	}
 }
 
 func userAgent() string {
