@@ -203,8 +203,14 @@ func TestUnknownPathsAndMethods(t *testing.T) {
 	}
 }
 
+// TestConfigIsValidated: the handler takes targets only as
+// diagnosis.ParseTarget gives them, so nothing else reaches the CSP or the
+// page's config.
 func TestConfigIsValidated(t *testing.T) {
 	good := diagnosis.Target{Origin: "https://rms.lsports.eu", Path: "/rms-socket/socket.io"}
+	withTarget := func(origin, path string) defendcheck.Config {
+		return defendcheck.Config{Targets: []diagnosis.Target{good, {Origin: origin, Path: path}}, WASM: fakeWASM, WasmExec: fakeExec}
+	}
 	tests := []struct {
 		name string
 		cfg  defendcheck.Config
@@ -212,10 +218,17 @@ func TestConfigIsValidated(t *testing.T) {
 	}{
 		{"no target", defendcheck.Config{WASM: fakeWASM, WasmExec: fakeExec}, "no target"},
 		{"no wasm", defendcheck.Config{Targets: []diagnosis.Target{good}}, "WebAssembly"},
-		{"ws scheme", defendcheck.Config{Targets: []diagnosis.Target{{Origin: "wss://rms.lsports.eu", Path: "/x"}}, WASM: fakeWASM, WasmExec: fakeExec}, "http(s) origin"},
-		{"origin with path", defendcheck.Config{Targets: []diagnosis.Target{{Origin: "https://rms.lsports.eu/x", Path: "/x"}}, WASM: fakeWASM, WasmExec: fakeExec}, "http(s) origin"},
-		{"relative path", defendcheck.Config{Targets: []diagnosis.Target{{Origin: "https://rms.lsports.eu", Path: "x"}}, WASM: fakeWASM, WasmExec: fakeExec}, "must start with /"},
-		{"credentials", defendcheck.Config{Targets: []diagnosis.Target{{Origin: "https://u:p@rms.lsports.eu", Path: "/x"}}, WASM: fakeWASM, WasmExec: fakeExec}, "http(s) origin"},
+		{"ws scheme", withTarget("wss://rms.lsports.eu", "/x"), `scheme "wss": want http or https`},
+		{"credentials", withTarget("https://u:p@rms.lsports.eu", "/x"), "user info"},
+		{"CSP injection in the origin", withTarget("https://a.example;script-src", "/x"), `';' is not allowed in a host name`},
+		{"CSP injection in the path", withTarget("https://a.example", "/x;script-src"), `path "/x;script-src": ';' is not allowed`},
+		{"quote in the path", withTarget("https://a.example", `/x"y`), `'"' is not allowed`},
+		{"IPv6, which no CSP source can name", withTarget("http://[::1]:9090", "/x"), "an IPv6 address cannot be allowed"},
+		{"origin with path", withTarget("https://rms.lsports.eu/x", "/x"), `want origin "https://rms.lsports.eu", path "/x/x"`},
+		{"relative path", withTarget("https://rms.lsports.eu", "x"), `path "x" does not start with /`},
+		{"no path", withTarget("https://rms.lsports.eu", ""), `path "" does not start with /`},
+		{"trailing slash", withTarget("https://rms.lsports.eu", "/"), `want origin "https://rms.lsports.eu", path "/rms-socket/socket.io"`},
+		{"not canonical", withTarget("HTTPS://RMS.lsports.eu:443", "/x/"), `want origin "https://rms.lsports.eu", path "/x"`},
 	}
 	for _, tt := range tests {
 		if _, err := defendcheck.NewHandler(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {

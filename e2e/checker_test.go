@@ -9,9 +9,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/scenario"
 )
-
-func ptr(n int) *int { return &n }
 
 func code(c *int) string {
 	if c == nil {
@@ -22,60 +21,31 @@ func code(c *int) string {
 
 func sameCode(a, b *int) bool { return code(a) == code(b) }
 
-// TestEveryOutcome runs every row of the simulator's table, and the extra
-// targets, through the page: type, click, wait for done, then check the
-// verdict, the codes, the text shown and the report.
+// TestEveryOutcome runs every case of package scenario (every row of the
+// simulator's table, and the misbehaving targets) through the page: type,
+// click, wait for done, then check the verdict, the codes, the text shown
+// and the report.
 func TestEveryOutcome(t *testing.T) {
-	tests := []struct {
-		name, id  string
-		target    int
-		verdict   string
-		kind      diagnosis.Kind
-		status    *int
-		close     *int
-		attempts  int
-		transport string
-	}{
-		{"accepted", "12345", targetSim, "ok", "ok", nil, nil, 1, "websocket"},
-		{"non-digits, not sent", "12ab", targetSim, "error", "invalid-format", nil, nil, 0, ""},
-		{"server 400 for digits", "400", targetSim, "error", "invalid-format", ptr(400), nil, 1, ""},
-		{"header stripped by a proxy", "12345", targetStripper, "error", "missing-header", ptr(401), nil, 1, ""},
-		{"account inactive", "402", targetSim, "error", "account-inactive", ptr(402), nil, 1, ""},
-		{"customer not found", "403", targetSim, "error", "not-found", ptr(403), nil, 1, ""},
-		{"rate limited", "429", targetSim, "error", "rate-limited", ptr(429), nil, 1, ""},
-		{"server error, retried twice", "500", targetSim, "error", "server-error", ptr(500), nil, 3, ""},
-		{"unlisted status, HTML message", "12345", targetHTML, "error", "unknown-status", ptr(418), nil, 1, ""},
-		{"closed normally", "1000", targetSim, "warning", "closed-normal", nil, ptr(1000), 1, "websocket"},
-		{"going away", "1001", targetSim, "warning", "going-away", nil, ptr(1001), 1, "websocket"},
-		{"auth failed after upgrade", "4401", targetSim, "error", "auth-failed-after-upgrade", nil, ptr(4401), 1, "websocket"},
-		{"authorization revoked", "4403", targetSim, "error", "authorization-revoked", nil, ptr(4403), 1, "websocket"},
-		{"namespace never answered", "408", targetSim, "error", "timeout", nil, nil, 1, ""},
-		{"WebSocket refused", "1006", targetSim, "warning", "polling-only", nil, ptr(1006), 1, "polling"},
-		{"no events", "204", targetSim, "warning", "no-messages", nil, nil, 1, "websocket"},
-		{"HTTP 429 from a rate limiter", "12345", targetHTTP429, "error", "rate-limited", ptr(429), nil, 1, ""},
-		{"connection refused", "12345", targetRefused, "error", "unreachable", nil, nil, 1, ""},
-		{"target never answers", "12345", targetSilent, "error", "timeout", nil, nil, 1, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range scenario.Cases {
+		t.Run(tt.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := tab(t)
 			open(t, ctx, "")
 			before := time.Now().Truncate(time.Second)
-			res := check(t, ctx, tt.target, tt.id, "")
+			res := check(t, ctx, int(tt.Server), tt.CustomerID, "")
 			after := time.Now()
 
-			if res.Verdict != tt.verdict || res.Kind != string(tt.kind) {
-				t.Fatalf("verdict %s kind %s, want %s %s\nreport:\n%s", res.Verdict, res.Kind, tt.verdict, tt.kind, res.Report)
+			if res.Verdict != string(tt.Verdict) || res.Kind != string(tt.Kind) {
+				t.Fatalf("verdict %s kind %s, want %s %s\nreport:\n%s", res.Verdict, res.Kind, tt.Verdict, tt.Kind, res.Report)
 			}
-			if !sameCode(res.StatusCode, tt.status) || !sameCode(res.CloseCode, tt.close) {
-				t.Errorf("statusCode %s closeCode %s, want %s %s", code(res.StatusCode), code(res.CloseCode), code(tt.status), code(tt.close))
+			if !sameCode(res.StatusCode, tt.StatusCode) || !sameCode(res.CloseCode, tt.CloseCode) {
+				t.Errorf("statusCode %s closeCode %s, want %s %s", code(res.StatusCode), code(res.CloseCode), code(tt.StatusCode), code(tt.CloseCode))
 			}
-			if tt.transport != "" && res.Transport != tt.transport {
-				t.Errorf("transport %q, want %q", res.Transport, tt.transport)
+			if tt.Transport != "" && res.Transport != tt.Transport {
+				t.Errorf("transport %q, want %q", res.Transport, tt.Transport)
 			}
-			if res.CustomerID != tt.id {
-				t.Errorf("customerId %q, want %q", res.CustomerID, tt.id)
+			if res.CustomerID != tt.CustomerID {
+				t.Errorf("customerId %q, want %q", res.CustomerID, tt.CustomerID)
 			}
 			ts, err := time.Parse(time.RFC3339, res.Timestamp)
 			if err != nil || ts.Before(before) || ts.After(after) {
@@ -86,7 +56,7 @@ func TestEveryOutcome(t *testing.T) {
 			}
 
 			// What the page shows is the mapping table's row for the kind.
-			e := diagnosis.Lookup(tt.kind)
+			e := diagnosis.Lookup(tt.Kind)
 			shown := map[string]string{
 				"verdict-title":           e.Title,
 				"verdict-reason":          e.Reason,
@@ -100,7 +70,7 @@ func TestEveryOutcome(t *testing.T) {
 					t.Errorf("#%s shows %q, want %q", id, got, want)
 				}
 			}
-			if got := eval[string](t, ctx, `document.getElementById("verdict").dataset.verdict`); got != tt.verdict {
+			if got := eval[string](t, ctx, `document.getElementById("verdict").dataset.verdict`); got != string(tt.Verdict) {
 				t.Errorf("#verdict data-verdict %q", got)
 			}
 			if got := text(t, ctx, "report"); got != res.Report {
@@ -110,15 +80,15 @@ func TestEveryOutcome(t *testing.T) {
 			// The support report carries what support needs.
 			for _, want := range []string{
 				"Run ID:        " + res.RunID,
-				"Customer ID:   " + tt.id,
+				"Customer ID:   " + tt.CustomerID,
 				"Timestamp:     " + res.Timestamp,
-				"(" + string(tt.kind) + ")",
+				"(" + string(tt.Kind) + ")",
 				"Reason:        " + e.Reason,
 				"Status code:   ",
-				"Close code:    " + orDash(code(tt.close)),
+				"Close code:    " + orDash(code(tt.CloseCode)),
 				"Target:        http://127.0.0.1:",
 				"/rms-socket/socket.io",
-				fmt.Sprintf("Attempts:      %d", tt.attempts),
+				fmt.Sprintf("Attempts:      %d", tt.Attempts),
 				"Browser:       Mozilla/5.0",
 				"Checker:       defendcheck " + diagnosis.Version,
 			} {
@@ -131,7 +101,7 @@ func TestEveryOutcome(t *testing.T) {
 					t.Errorf("report lacks the message %q", m)
 				}
 			}
-			if tt.kind != diagnosis.KindOK && tt.kind != diagnosis.KindInvalidFormat && len(res.Messages) == 0 && tt.kind != diagnosis.KindNoMessages {
+			if tt.Kind != diagnosis.KindOK && tt.Kind != diagnosis.KindInvalidFormat && len(res.Messages) == 0 && tt.Kind != diagnosis.KindNoMessages {
 				t.Errorf("a failure with no message")
 			}
 		})
@@ -165,7 +135,7 @@ func TestServerStringsAreShownAsText(t *testing.T) {
 	ctx := tab(t)
 	open(t, ctx, "")
 	res := check(t, ctx, targetHTML, "12345", "")
-	if !strings.Contains(res.Report, `<img src=x id=injected`) {
+	if !strings.Contains(res.Report, scenario.HTMLMessage) {
 		t.Fatalf("the refusal message is not in the report verbatim:\n%s", res.Report)
 	}
 	if eval[bool](t, ctx, `document.getElementById("injected") !== null || document.title === "pwned"`) {

@@ -1,40 +1,36 @@
 // Package e2e drives the checker page in headless Chromium against real
-// servers on loopback: the simulated RMS-Socket and a few misbehaving
-// targets, each on its own origin, as RMS-Socket is in production.
+// servers on loopback: the simulated RMS-Socket and the misbehaving
+// targets of package scenario, each on its own origin, as RMS-Socket is in
+// production.
 package e2e
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/zishang520/socket.io/servers/socket/v3"
-	"github.com/zishang520/socket.io/v3/pkg/types"
 
 	"github.com/lsports/defendcheck"
-	"github.com/lsports/defendcheck/diagnosis"
 	"github.com/lsports/defendcheck/internal/logbuf"
+	"github.com/lsports/defendcheck/internal/scenario"
 	"github.com/lsports/defendcheck/rmssim"
 	"github.com/lsports/defendcheck/wasmbuild"
 )
 
-// The page's targets, by their index in its endpoint list.
+// The page's targets, by their index in its endpoint list: the servers of
+// package scenario, in its order.
 const (
-	targetSim      = iota // the simulator, no rate limit
-	targetStripper        // a proxy to the simulator that drops the customerid header
-	targetHTTP429         // a rate limiter that answers every request with HTTP 429
-	targetRefused         // a port nobody listens on
-	targetSilent          // accepts connections, never answers
-	targetHTML            // a Socket.IO server whose refusal message is HTML
+	targetSim      = int(scenario.Sim)         // the simulator, no rate limit
+	targetStripper = int(scenario.Stripper)    // a proxy to the simulator that drops the customerid header
+	targetHTTP429  = int(scenario.HTTP429)     // a rate limiter that answers every request with HTTP 429
+	targetRefused  = int(scenario.Refused)     // a port nobody listens on
+	targetSilent   = int(scenario.Silent)      // accepts connections, never answers
+	targetHTML     = int(scenario.HTMLRefuser) // a Socket.IO server whose refusal message is HTML
 )
 
 // Shared by every test: one build, one browser, one page with all targets.
@@ -64,48 +60,29 @@ func run(m *testing.M) int {
 		return 1
 	}
 
-	var cleanups []func()
-	defer func() {
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
-		}
-	}()
-	listen := func(h http.Handler) string {
-		srv, err := defendcheck.Listen("127.0.0.1:0", h)
-		if err != nil {
-			panic(err)
-		}
-		cleanups = append(cleanups, func() { _ = srv.Close() })
-		return srv.URL()
+	servers, err := scenario.Start(rmssim.Options{EventInterval: 500 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(simLog, nil))})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: starting the targets:", err)
+		return 1
 	}
-
-	sim := rmssim.New(rmssim.Options{EventInterval: 500 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(simLog, nil))})
-	cleanups = append(cleanups, func() { _ = sim.Close() })
-	simURL = listen(sim)
-	silent, stopSilent := silentListener()
-	cleanups = append(cleanups, stopSilent)
-	origins := []string{
-		targetSim:      simURL,
-		targetStripper: listen(stripper(simURL)),
-		targetHTTP429:  listen(http.HandlerFunc(tooManyRequests)),
-		targetRefused:  "http://" + refusedAddr(),
-		targetSilent:   "http://" + silent,
-		targetHTML:     listen(htmlRefuser()),
-	}
-	var targets []diagnosis.Target
-	for _, o := range origins {
-		targets = append(targets, diagnosis.Target{Origin: o, Path: rmssim.Path})
-	}
+	defer servers.Close()
+	simURL = servers.Target(scenario.Sim).Origin
 	// The brotli-11 cache is shared with the command's, so that a benchmark
 	// after `go run ./cmd/defendcheck` serves what it serves at once.
 	pageHandler, err = defendcheck.NewHandler(defendcheck.Config{
-		Targets: targets, WASM: built.WASM, WasmExec: built.WasmExec, CacheDir: defendcheck.DefaultCacheDir(),
+		Targets: servers.Targets(), WASM: built.WASM, WasmExec: built.WasmExec, CacheDir: defendcheck.DefaultCacheDir(),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	pageURL = listen(pageHandler) + "/"
+	page, err := defendcheck.Listen("127.0.0.1:0", pageHandler)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	defer page.Close()
+	pageURL = page.URL() + "/"
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
@@ -115,10 +92,10 @@ func run(m *testing.M) int {
 		chromedp.Flag("disable-quic", true),
 		chromedp.WindowSize(1280, 900),
 	)...)
-	cleanups = append(cleanups, cancelAlloc)
+	defer cancelAlloc()
 	var cancelBrowser context.CancelFunc
 	browserCtx, cancelBrowser = chromedp.NewContext(allocCtx)
-	cleanups = append(cleanups, cancelBrowser)
+	defer cancelBrowser()
 	if err := chromedp.Do(browserCtx); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: starting Chromium:", err)
 		return 1
@@ -138,84 +115,4 @@ func findChromium() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no Chromium found: install Debian's chromium package (.ci/run does) or set CHROMIUM")
-}
-
-// stripper is a reverse proxy that removes the customerid header, as some
-// corporate proxies remove headers they do not know.
-func stripper(upstream string) http.Handler {
-	u, _ := url.Parse(upstream)
-	p := httputil.NewSingleHostReverseProxy(u)
-	direct := p.Director
-	p.Director = func(r *http.Request) {
-		direct(r)
-		r.Header.Del("customerid")
-	}
-	return p
-}
-
-// tooManyRequests is a rate limiter in front of the service: it lets the
-// CORS preflight through and answers every request with 429.
-func tooManyRequests(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if r.Method == http.MethodOptions {
-		w.Header().Set("Access-Control-Allow-Headers", "customerid, authorization, content-type")
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
-}
-
-// refusedAddr is a loopback address with nothing listening.
-func refusedAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
-// silentListener accepts connections and never answers.
-func silentListener() (string, func()) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	conns := make(chan net.Conn, 64)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			select {
-			case conns <- c:
-			default:
-				c.Close()
-			}
-		}
-	}()
-	return ln.Addr().String(), func() {
-		ln.Close()
-		close(conns)
-		for c := range conns {
-			c.Close()
-		}
-	}
-}
-
-// htmlRefuser is a real Socket.IO server that refuses with a status the
-// docs do not list and a message that is HTML, to prove server strings are
-// shown as text.
-func htmlRefuser() http.Handler {
-	opts := socket.DefaultServerOptions()
-	opts.SetPath(rmssim.Path)
-	opts.SetServeClient(false)
-	opts.SetCors(&types.Cors{Origin: "*", AllowedHeaders: []string{"customerid", "authorization", "content-type"}})
-	io := socket.NewServer(nil, opts)
-	io.Use(func(_ *socket.Socket, next func(*socket.ExtendedError)) {
-		next(socket.NewExtendedError(`<img src=x id=injected onerror="document.title='pwned'">`, map[string]any{"statusCode": 418}))
-	})
-	return io.ServeHandler(nil)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
+	"github.com/lsports/defendcheck/rmssim"
 	"github.com/lsports/defendcheck/transport"
 	"github.com/lsports/defendcheck/transport/native"
 )
@@ -48,7 +49,7 @@ func connect(t *testing.T, url string, customerID *string, authorization string)
 		header["Authorization"] = authorization
 	}
 	opts := socket.DefaultOptions()
-	opts.SetPath("/rms-socket/socket.io")
+	opts.SetPath(rmssim.Path)
 	opts.SetReconnection(false)
 	opts.SetAutoConnect(false)
 	opts.SetTimeout(3 * time.Second)

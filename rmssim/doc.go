@@ -3,6 +3,7 @@
 // customer ID, so every failure a customer can meet is reproducible on
 // loopback without access to LSports.
 //
-// The reserved IDs are listed in [Outcomes]; every other all-digit ID is a
-// healthy customer that receives bet events after it emits join.
+// The reserved IDs are listed in [Reserved], the whole table in [Outcomes];
+// every other all-digit ID is a healthy customer that receives bet events
+// after it emits join.
 package rmssim

@@ -1,6 +1,9 @@
 package rmssim
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // Behavior is what the simulator does for one customer ID.
 type Behavior int
@@ -26,13 +29,21 @@ type Outcome struct {
 	Description string // what a person sees, for the landing page
 }
 
-// Outcomes is the table of reserved customer IDs, in the order the landing
-// page and the README list them. Every other all-digit ID is Healthy.
-var Outcomes = []Outcome{
-	{CustomerID: "(header missing)", Behavior: Refuse, StatusCode: 401, Message: "Missing customerid header",
-		Description: "connect_error, data {\"statusCode\":401}"},
-	{CustomerID: "(not all digits)", Behavior: Refuse, StatusCode: 400, Message: "Invalid customerid format",
-		Description: "connect_error, data {\"statusCode\":400}"},
+// The rows that no reserved ID selects.
+var (
+	// MissingHeader answers a handshake without a customerid header.
+	MissingHeader = Outcome{CustomerID: "(header missing)", Behavior: Refuse, StatusCode: 401, Message: "Missing customerid header",
+		Description: "connect_error, data {\"statusCode\":401}"}
+	// NotAllDigits answers a customerid that is not all digits.
+	NotAllDigits = Outcome{CustomerID: "(not all digits)", Behavior: Refuse, StatusCode: 400, Message: "Invalid customerid format",
+		Description: "connect_error, data {\"statusCode\":400}"}
+	// AnyOtherDigits answers every all-digit ID that is not reserved.
+	AnyOtherDigits = Outcome{CustomerID: "(any other digits)", Behavior: Healthy,
+		Description: "accepts; after join RESERVE_BET_ACCEPT within 100 ms, then ACCEPT/REJECT every event interval"}
+)
+
+// Reserved lists the customer IDs that choose an outcome of their own.
+var Reserved = []Outcome{
 	{CustomerID: "400", Behavior: Refuse, StatusCode: 400, Message: "Invalid customerid format",
 		Description: "connect_error, data {\"statusCode\":400}, for an all-digit ID (a server that validates more than digits)"},
 	{CustomerID: "402", Behavior: Refuse, StatusCode: 402, Message: "Account inactive or expired",
@@ -57,25 +68,27 @@ var Outcomes = []Outcome{
 		Description: "accepts over long-polling, refuses every WebSocket upgrade"},
 	{CustomerID: "204", Behavior: Silent,
 		Description: "accepts and acknowledges join, never sends an event"},
-	{CustomerID: "(any other digits)", Behavior: Healthy,
-		Description: "accepts; after join RESERVE_BET_ACCEPT within 100 ms, then ACCEPT/REJECT every event interval"},
 }
+
+// Outcomes is the whole table, in the order the landing page and the
+// README list it.
+var Outcomes = slices.Concat([]Outcome{MissingHeader, NotAllDigits}, Reserved, []Outcome{AnyOtherDigits})
 
 // OutcomeFor returns the row that applies to a customerid header value;
 // present is false when the header was not sent at all.
 func OutcomeFor(customerID string, present bool) Outcome {
 	switch {
 	case !present:
-		return Outcomes[0]
+		return MissingHeader
 	case !allDigits(customerID):
-		return Outcomes[1]
+		return NotAllDigits
 	}
-	for _, o := range Outcomes[2:] {
+	for _, o := range Reserved {
 		if o.CustomerID == customerID {
 			return o
 		}
 	}
-	return Outcomes[len(Outcomes)-1]
+	return AnyOtherDigits
 }
 
 func allDigits(s string) bool {

@@ -1,10 +1,8 @@
 package rmssim
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,14 +12,15 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/zishang520/socket.io/servers/engine/v3"
 	"github.com/zishang520/socket.io/servers/engine/v3/transports"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/lsports/defendcheck/diagnosis"
 )
 
 // Path is the Socket.IO path of RMS-Socket.
-const Path = "/rms-socket/socket.io"
+const Path = diagnosis.DefaultPath
 
 const (
 	// DefaultEventInterval is the time between events when Options leaves it 0.
@@ -59,11 +58,7 @@ type Simulator struct {
 	// close code of our choosing can be sent after the upgrade.
 	wsConns sync.Map
 
-	// closing keeps Close from running while the engine handles a POST:
-	// servers/engine/v3 v3.0.6 writes to a POST's response from Close
-	// while the POST's own handler writes to it (a data race).
-	closing sync.RWMutex
-	closed  bool
+	posts postGate // Close waits for the POSTs in flight (enginerace.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -109,16 +104,12 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handle
 
 // Close disconnects every client and waits for the event streams to stop.
 func (s *Simulator) Close() error {
-	s.closing.Lock()
-	if s.closed {
-		s.closing.Unlock()
-		return nil
+	if s.posts.shut(func() {
+		s.cancel()
+		s.io.Close(nil)
+	}) {
+		s.wg.Wait()
 	}
-	s.closed = true
-	s.cancel()
-	s.io.Close(nil)
-	s.closing.Unlock()
-	s.wg.Wait()
 	return nil
 }
 
@@ -145,58 +136,24 @@ func (s *Simulator) originAllowed(origin string) bool {
 }
 
 // front sits before the engine. It answers a WebSocket upgrade of a 1006
-// session with 403, as a proxy that does not pass WebSockets would, and it
-// takes a client's polling close itself (see closePolling).
+// session with 403, as a proxy that does not pass WebSockets would, and
+// passes POSTs through servePost, which works around the engine's races.
 func (s *Simulator) front(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			s.servePost(w, r, next)
+			return
+		}
 		q := r.URL.Query()
-		conn, known := s.io.Engine().Clients().Load(q.Get("sid"))
-		switch {
-		case known && q.Get("transport") == "websocket":
+		if conn, known := s.io.Engine().Clients().Load(q.Get("sid")); known && q.Get("transport") == "websocket" {
 			id, present := customerID(conn.Request().Request())
 			if OutcomeFor(id, present).Behavior == PollingOnly {
 				http.Error(w, "WebSocket upgrade refused", http.StatusForbidden)
 				return
 			}
-		case r.Method == http.MethodPost:
-			s.closing.RLock()
-			defer s.closing.RUnlock()
-			if s.closed {
-				http.Error(w, "simulator closed", http.StatusServiceUnavailable)
-				return
-			}
-			if !known {
-				break
-			}
-			body, err := io.ReadAll(io.LimitReader(r.Body, maxPollBody+1))
-			if err != nil || len(body) > maxPollBody {
-				http.Error(w, "bad request body", http.StatusBadRequest)
-				return
-			}
-			if string(body) == closePacket {
-				closePolling(w, conn)
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-const (
-	maxPollBody = 1 << 20 // the engine's default maxHttpBufferSize
-	closePacket = "1"     // an Engine.IO v4 payload of one CLOSE packet
-)
-
-// closePolling ends a polling session whose client sent CLOSE. The engine
-// would do the same, but it writes an abort to that POST's response while
-// still writing "ok" to it (a data race in servers/engine/v3 v3.0.6
-// polling.DoClose vs onDataRequest), so the simulator answers the POST and
-// closes the session itself.
-func closePolling(w http.ResponseWriter, conn engine.Socket) {
-	w.Header().Set("Content-Type", "text/html")
-	_, _ = io.WriteString(w, "ok")
-	conn.Close(true)
 }
 
 func customerID(r *http.Request) (string, bool) {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/lsports/defendcheck/internal/logbuf"
-
+	"github.com/lsports/defendcheck/internal/scenario"
 	"github.com/lsports/defendcheck/rmssim"
 )
 
@@ -35,37 +35,55 @@ func start(t *testing.T, opts rmssim.Options) string {
 
 func ptr[T any](v T) *T { return &v }
 
-// row is one row of the simulator's table and what a client must see.
+// row is one row of the simulator's table as a client reaches it.
 type row struct {
 	name string
 	id   *string // nil: no customerid header
 	want outcome
 }
 
-var rows = []row{
-	{"header missing", nil, outcome{StatusCode: ptr(401), Message: "Missing customerid header"}},
-	{"not all digits", ptr("12ab"), outcome{StatusCode: ptr(400), Message: "Invalid customerid format"}},
-	{"400 for digits", ptr("400"), outcome{StatusCode: ptr(400), Message: "Invalid customerid format"}},
-	{"402", ptr("402"), outcome{StatusCode: ptr(402), Message: "Account inactive or expired"}},
-	{"403", ptr("403"), outcome{StatusCode: ptr(403), Message: "Customer ID not found"}},
-	{"429", ptr("429"), outcome{StatusCode: ptr(429), Message: "Rate limit exceeded"}},
-	{"500", ptr("500"), outcome{StatusCode: ptr(500), Message: "Server error"}},
-	{"1000", ptr("1000"), outcome{Connected: true, Upgraded: true, Event: "RESERVE_BET_ACCEPT", CloseCode: ptr(1000)}},
-	{"1001", ptr("1001"), outcome{Connected: true, Upgraded: true, Event: "RESERVE_BET_ACCEPT", CloseCode: ptr(1001)}},
-	{"4401", ptr("4401"), outcome{Connected: true, Upgraded: true, Event: "RESERVE_BET_ACCEPT", CloseCode: ptr(4401)}},
-	{"4403", ptr("4403"), outcome{Connected: true, Upgraded: true, Event: "RESERVE_BET_ACCEPT", CloseCode: ptr(4403)}},
-	// The namespace CONNECT is never answered: the engine session (and its
-	// upgrade) works, the client's own deadline ends it.
-	{"408", ptr("408"), outcome{Upgraded: true, TimedOut: true}},
-	// Every upgrade is refused, yet join and events work over polling.
-	{"1006", ptr("1006"), outcome{Connected: true, Event: "RESERVE_BET_ACCEPT"}},
-	{"204", ptr("204"), outcome{Connected: true, Upgraded: true, TimedOut: true}},
-	{"healthy", ptr("12345"), outcome{Connected: true, Upgraded: true, Event: "RESERVE_BET_ACCEPT"}},
+// rows are the cases of package scenario that the simulator answers, one
+// per row of its table, each with the header it receives and what a
+// client must see.
+func rows() []row {
+	var rs []row
+	for _, c := range scenario.Cases {
+		o, ok := c.Row()
+		if !ok {
+			continue
+		}
+		var id *string
+		if v, present := c.Header(); present {
+			id = &v
+		}
+		rs = append(rs, row{c.Name, id, want(o)})
+	}
+	return rs
+}
+
+// want is what a client sees of the simulator's row o.
+func want(o rmssim.Outcome) outcome {
+	switch o.Behavior {
+	case rmssim.Refuse:
+		return outcome{StatusCode: ptr(o.StatusCode), Message: o.Message}
+	case rmssim.CloseAfterJoin:
+		return outcome{Connected: true, Upgraded: true, Event: "RESERVE_BET_ACCEPT", CloseCode: ptr(o.CloseCode)}
+	case rmssim.NeverAnswer:
+		// The engine session (and its upgrade) works; the client's own
+		// deadline ends it.
+		return outcome{Upgraded: true, TimedOut: true}
+	case rmssim.PollingOnly:
+		// Every upgrade is refused, yet join and events work over polling.
+		return outcome{Connected: true, Event: "RESERVE_BET_ACCEPT"}
+	case rmssim.Silent:
+		return outcome{Connected: true, Upgraded: true, TimedOut: true}
+	}
+	return outcome{Connected: true, Upgraded: true, Event: "RESERVE_BET_ACCEPT"}
 }
 
 func TestEveryRowWithTheGoClient(t *testing.T) {
 	url := start(t, rmssim.Options{})
-	for _, r := range rows {
+	for _, r := range rows() {
 		t.Run(r.name, func(t *testing.T) {
 			t.Parallel()
 			got := connect(t, url, r.id, "")
@@ -87,7 +105,7 @@ func TestOfficialJavaScriptClientAgrees(t *testing.T) {
 		t.Fatalf("socket.io-client is not installed: run `npm ci --prefix rmssim/testdata/peer` (.ci/run does): %v", err)
 	}
 	url := start(t, rmssim.Options{})
-	for _, r := range rows {
+	for _, r := range rows() {
 		t.Run(r.name, func(t *testing.T) {
 			t.Parallel()
 			id := "-"

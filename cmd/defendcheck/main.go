@@ -12,10 +12,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -41,18 +39,14 @@ type targets []diagnosis.Target
 
 func (t *targets) String() string { return fmt.Sprint(*t) }
 
-// Set takes an endpoint URL such as https://rms.lsports.eu/rms-socket/socket.io;
-// a URL without a path gets RMS-Socket's path.
+// Set takes an endpoint URL such as https://rms.lsports.eu/rms-socket/socket.io,
+// as diagnosis.ParseTarget reads it: a URL without a path gets RMS-Socket's.
 func (t *targets) Set(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("want an http(s) URL such as https://rms.lsports.eu%s", rmssim.Path)
+	tgt, err := diagnosis.ParseTarget(s)
+	if err != nil {
+		return err
 	}
-	p := strings.TrimSuffix(u.Path, "/")
-	if p == "" {
-		p = rmssim.Path
-	}
-	*t = append(*t, diagnosis.Target{Origin: u.Scheme + "://" + u.Host, Path: p})
+	*t = append(*t, tgt)
 	return nil
 }
 

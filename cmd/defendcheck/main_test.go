@@ -1,39 +1,46 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lsports/defendcheck/internal/logbuf"
-
-	"github.com/lsports/defendcheck/diagnosis"
 )
 
-func TestTargetFlag(t *testing.T) {
-	tests := []struct {
-		in   string
-		want diagnosis.Target
-		ok   bool
-	}{
-		{"https://rms.lsports.eu", diagnosis.Target{Origin: "https://rms.lsports.eu", Path: "/rms-socket/socket.io"}, true},
-		{"https://rms.lsports.cloud/rms-socket/socket.io/", diagnosis.Target{Origin: "https://rms.lsports.cloud", Path: "/rms-socket/socket.io"}, true},
-		{"http://127.0.0.1:9090/custom", diagnosis.Target{Origin: "http://127.0.0.1:9090", Path: "/custom"}, true},
-		{"wss://rms.lsports.eu", diagnosis.Target{}, false},
-		{"rms.lsports.eu", diagnosis.Target{}, false},
-		{"https://", diagnosis.Target{}, false},
+// TestMain lets a test run this binary as the command itself: with
+// DEFENDCHECK_AS_COMMAND=1 it is main, with the arguments it was given.
+func TestMain(m *testing.M) {
+	if os.Getenv("DEFENDCHECK_AS_COMMAND") == "1" {
+		main()
+		os.Exit(0)
 	}
-	for _, tt := range tests {
-		var got targets
-		err := got.Set(tt.in)
-		if (err == nil) != tt.ok || (tt.ok && (len(got) != 1 || got[0] != tt.want)) {
-			t.Errorf("Set(%q) = %v, %v; want %v ok=%v", tt.in, got, err, tt.want, tt.ok)
+	os.Exit(m.Run())
+}
+
+func TestTargetFlagIsRepeatable(t *testing.T) {
+	var got targets
+	for _, s := range []string{"https://rms.lsports.eu", "http://127.0.0.1:9090/custom/"} {
+		if err := got.Set(s); err != nil {
+			t.Fatal(err)
 		}
+	}
+	want := targets{
+		{Origin: "https://rms.lsports.eu", Path: "/rms-socket/socket.io"},
+		{Origin: "http://127.0.0.1:9090", Path: "/custom"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
 
@@ -130,10 +137,47 @@ func recompressing() bool {
 	}
 }
 
-func TestRunRejectsBadTarget(t *testing.T) {
-	var stderr logbuf.Buffer
-	err := run(context.Background(), []string{"-target", "ftp://example"}, io.Discard, &stderr)
-	if err == nil || !strings.Contains(stderr.String(), "want an http(s) URL") {
-		t.Errorf("err %v, stderr %q", err, stderr.String())
+// hostileTarget would put a directive of its own into the page's CSP.
+const hostileTarget = "https://a.example;script-src"
+
+// TestRunRefusesAHostileTarget: a target the one parser refuses stops the
+// command at its start, before the WebAssembly is built, with a message
+// that names the bad part.
+func TestRunRefusesAHostileTarget(t *testing.T) {
+	for _, tt := range []struct{ target, want string }{
+		{hostileTarget, `host "a.example;script-src": ';' is not allowed in a host name`},
+		{"https://rms.lsports.eu/x y", `path "/x y": ' ' is not allowed`},
+		{"ftp://example", `scheme "ftp": want http or https`},
+	} {
+		var stdout, stderr logbuf.Buffer
+		err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-target", "https://rms.lsports.eu", "-target", tt.target}, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("-target %q: err %v, stderr %q; want both to say %q", tt.target, err, stderr.String(), tt.want)
+		}
+		if stdout.String() != "" {
+			t.Errorf("-target %q: the command went on after the refusal: %q", tt.target, stdout.String())
+		}
+	}
+}
+
+// TestCommandExitsWith2OnAHostileTarget runs this test binary as the
+// command: it must print the refusal and exit with status 2.
+func TestCommandExitsWith2OnAHostileTarget(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-target", hostileTarget)
+	cmd.Env = append(os.Environ(), "DEFENDCHECK_AS_COMMAND=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit: %v, want status 2\nstderr %s", err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	want := `defendcheck: invalid value "https://a.example;script-src" for flag -target: target "https://a.example;script-src": host "a.example;script-src": ';' is not allowed in a host name`
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, want) {
+		t.Errorf("last line of stderr:\n%s\nwant it to start with:\n%s", last, want)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout %q: the command went on after the refusal", stdout.String())
 	}
 }
