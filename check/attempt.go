@@ -17,268 +17,366 @@ import (
 	"github.com/lsports/defendcheck/transport"
 )
 
-// event is something the Socket.IO client told us. Library callbacks only
-// enqueue events; the attempt's loop handles them in order.
-type event struct {
-	kind   eventKind
-	at     time.Time
-	err    error
-	name   string         // event name, for eventMessage
-	packet *parser.Packet // for eventConnectError
-}
+// closeGrace bounds how long an attempt waits, once it has its verdict,
+// for its connection to close politely (a close POST or a WebSocket close)
+// before it aborts whatever is still open.
+const closeGrace = time.Second
 
-type eventKind int
-
-const (
-	eventOpen eventKind = iota
-	eventConnect
-	eventConnectError // a CONNECT_ERROR packet from the server
-	eventError        // a transport error or timeout before connecting
-	eventDisconnect
-	eventUpgrade
-	eventUpgradeError
-	eventJoinAck
-	eventMessage
-)
-
-// attempt is one Socket.IO connection of a check.
+// attempt is one Socket.IO connection of a check. Library callbacks only
+// queue events; the attempt's own goroutine handles them in order, one
+// method per event, each saying whether the attempt is done.
 type attempt struct {
-	cfg   Config
-	id    string
-	steps *steps
-	ch    chan event
+	cfg    Config
+	id     string
+	steps  *steps
+	sock   *socket.Socket
+	events chan event
+
+	current     string           // the running step that phase bounds
+	phase       *time.Timer      // the current step's bound
+	upgradeBy   <-chan time.Time // the upgrade's bound, from the handshake on
+	upgradeDone bool             // the upgrade is resolved
+	eventDone   bool             // the wait for a first event (and a close after it) is over
 
 	obs       diagnosis.Observation
 	messages  []string
-	transport string
-	closeCode int
+	transport string // the last transport reached
+}
+
+// event is something the Socket.IO client told us, and when.
+type event struct {
+	at     time.Time
+	handle func(at time.Time) (done bool)
 }
 
 func newAttempt(cfg Config, id string, steps *steps) *attempt {
-	return &attempt{cfg: cfg, id: id, steps: steps, ch: make(chan event, 64)}
+	return &attempt{cfg: cfg, id: id, steps: steps, events: make(chan event, 64), current: diagnosis.StepHandshake}
 }
 
-// post enqueues an event without ever blocking the library's goroutine; a
-// full queue drops late events, which the loop has stopped reading anyway.
-func (a *attempt) post(e event) {
-	e.at = time.Now()
+// post queues an event without ever blocking the library's goroutine; a
+// full queue drops late events, which the attempt has stopped reading.
+func (a *attempt) post(handle func(time.Time) bool) {
 	select {
-	case a.ch <- e:
+	case a.events <- event{at: time.Now(), handle: handle}:
 	default:
 	}
 }
 
-func (a *attempt) run(ctx context.Context) diagnosis.Observation {
+// run makes the connection, follows it to a verdict, and ends it: when run
+// returns, every request and WebSocket it opened has ended.
+func (a *attempt) run(ctx context.Context) {
 	header := map[string]string{"customerid": a.id}
 	if a.cfg.Token != "" {
 		header["Authorization"] = "Bearer " + a.cfg.Token
 	}
+	subscribed := make(chan struct{})
+	sess := transport.NewSession(transport.Config{
+		Fetch: a.cfg.Fetcher, Dial: a.cfg.Dialer, Header: header, Subscribed: subscribed,
+		Context: ctx, Timeout: a.cfg.Bounds.Handshake,
+	})
 	opts := socket.DefaultOptions()
 	opts.SetPath(a.cfg.Target.Path)
 	opts.SetAutoConnect(false)
 	opts.SetReconnection(false)
 	opts.SetTimeout(a.cfg.Bounds.Handshake)
-	subscribed := make(chan struct{})
-	opts.SetTransports(transport.Set(transport.Config{
-		Fetch: a.cfg.Fetcher, Dial: a.cfg.Dialer, Header: header, Subscribed: subscribed,
-	}))
+	opts.SetTransports(sess.Transports())
 
 	mgr := socket.NewManager(a.cfg.Target.Origin, opts)
-	sock := mgr.Socket("/", nil)
+	a.sock = mgr.Socket("/", nil)
+	a.listen(mgr)
+
+	a.steps.start(diagnosis.StepHandshake, time.Now())
+	a.sock.Connect()
+	// The handshake's answer is held until subscribed is closed, so the
+	// engine cannot close before this subscription.
+	engineClosed := make(chan struct{})
+	_ = mgr.Engine().Once("close", func(...any) { close(engineClosed) })
+	close(subscribed)
+
+	a.follow(ctx)
+	a.sock.Disconnect()
+	sess.End(engineClosed, closeGrace)
+}
+
+// listen queues an event for each thing the client reports. Events are
+// read at the engine where the Socket.IO client would report them late or
+// not at all (see transport.EventName), and a CONNECT_ERROR from the packet
+// itself, so that a refusal without data is still read.
+func (a *attempt) listen(mgr *socket.Manager) {
 	_ = mgr.On("open", func(...any) {
 		eng := mgr.Engine()
-		_ = eng.On("upgrade", func(...any) { a.post(event{kind: eventUpgrade}) })
-		_ = eng.On("upgradeError", func(errs ...any) { a.post(event{kind: eventUpgradeError, err: firstError(errs)}) })
+		_ = eng.On("upgrade", func(...any) { a.post(a.upgraded) })
+		_ = eng.On("upgradeError", func(errs ...any) {
+			err := firstError(errs)
+			a.post(func(at time.Time) bool { return a.upgradeFailed(err, at) })
+		})
 		_ = eng.On("packet", func(args ...any) {
 			p, _ := first[*enginepacket.Packet](args)
 			if name, ok := transport.EventName(p); ok {
-				a.post(event{kind: eventMessage, name: name})
+				a.post(func(at time.Time) bool { return a.eventArrived(name, at) })
 			}
 		})
-		a.post(event{kind: eventOpen})
+		a.post(a.opened)
 	})
 	_ = mgr.On("packet", func(args ...any) {
 		if p, ok := first[*parser.Packet](args); ok && p.Type == parser.CONNECT_ERROR {
-			a.post(event{kind: eventConnectError, packet: p})
+			a.post(func(at time.Time) bool { return a.refused(p, at) })
 		}
 	})
-	_ = sock.On("connect", func(...any) { a.post(event{kind: eventConnect}) })
-	_ = sock.On("connect_error", func(errs ...any) { a.post(event{kind: eventError, err: firstError(errs)}) })
-	_ = sock.On("disconnect", func(args ...any) {
-		e := event{kind: eventDisconnect, err: firstError(args)}
-		e.name, _ = first[string](args)
-		a.post(e)
+	_ = a.sock.On("connect", func(...any) { a.post(a.connected) })
+	_ = a.sock.On("connect_error", func(errs ...any) {
+		err := firstError(errs)
+		a.post(func(at time.Time) bool { return a.failed(err, at) })
 	})
-	defer sock.Disconnect()
-
-	a.steps.start(diagnosis.StepHandshake, time.Now())
-	sock.Connect()
-	close(subscribed)
-	a.loop(ctx, sock)
-	return a.obs
+	_ = a.sock.On("disconnect", func(args ...any) {
+		reason, _ := first[string](args)
+		err := firstError(args)
+		a.post(func(at time.Time) bool { return a.disconnected(reason, err, at) })
+	})
 }
 
-// loop follows the check's steps until it has a verdict. Each phase has its
-// own deadline; after the first event it watches Settle longer so that a
-// close right after the upgrade (4401, 4403, ...) is seen.
-func (a *attempt) loop(ctx context.Context, sock *socket.Socket) {
-	b := a.cfg.Bounds
-	phase := time.NewTimer(b.Handshake)
-	defer phase.Stop()
-	var upgradeBy <-chan time.Time
-	current := diagnosis.StepHandshake
-	var upgraded, eventDone bool // the upgrade and the first-event wait are resolved
-
-	for !(upgraded && eventDone) {
+// follow handles events until the attempt is done. Each step has its own
+// bound; after the first event the attempt watches Settle longer, so that
+// a close right after the upgrade (4401, 4403, ...) is seen.
+func (a *attempt) follow(ctx context.Context) {
+	a.phase = time.NewTimer(a.cfg.Bounds.Handshake)
+	defer a.phase.Stop()
+	for {
+		var done bool
 		select {
 		case <-ctx.Done():
-			a.obs.Timeout = true
-			a.messages = append(a.messages, current+": check cancelled")
-			a.fail(current, "check cancelled", time.Now())
+			done = a.cancelled(time.Now())
+		case now := <-a.phase.C:
+			done = a.phaseOver(now)
+		case now := <-a.upgradeBy:
+			done = a.upgradeOver(now)
+		case e := <-a.events:
+			done = e.handle(e.at)
+		}
+		if done {
 			return
-
-		case now := <-phase.C:
-			switch {
-			case current != diagnosis.StepFirstEvent:
-				bound := b.Handshake
-				if current == diagnosis.StepNamespace {
-					bound = b.Namespace
-				}
-				a.obs.Timeout = true
-				a.messages = append(a.messages, fmt.Sprintf("%s: no answer within %s", current, bound))
-				a.fail(current, fmt.Sprintf("no answer within %s", bound), now)
-				return
-			case !a.obs.EventReceived:
-				a.messages = append(a.messages, fmt.Sprintf("first-event: no event within %s of join", b.FirstEvent))
-				a.steps.finish(current, diagnosis.StepWarning, fmt.Sprintf("no event within %s", b.FirstEvent), now)
-			}
-			eventDone = true
-
-		case now := <-upgradeBy:
-			upgraded, upgradeBy = true, nil
-			a.messages = append(a.messages, fmt.Sprintf("upgrade: no WebSocket upgrade within %s", b.Upgrade))
-			a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, fmt.Sprintf("no WebSocket upgrade within %s", b.Upgrade), now)
-
-		case e := <-a.ch:
-			switch e.kind {
-			case eventOpen:
-				a.transport = "polling"
-				a.steps.finish(diagnosis.StepHandshake, diagnosis.StepOK, "Engine.IO session over long-polling", e.at)
-				a.steps.start(diagnosis.StepNamespace, e.at)
-				a.steps.start(diagnosis.StepUpgrade, e.at)
-				current = diagnosis.StepNamespace
-				phase.Reset(b.Namespace)
-				upgradeBy = time.After(b.Upgrade)
-
-			case eventConnectError:
-				msg, data := connectError(e.packet)
-				a.obs.Refused = true
-				a.obs.StatusCode = data.StatusCode
-				a.messages = append(a.messages, "connect_error: "+strconv.Quote(msg)+" data "+data.raw)
-				a.fail(current, "connect_error: "+msg, e.at)
-				return
-
-			case eventError:
-				if a.obs.Connected {
-					continue
-				}
-				a.transportError(current, e.err, e.at)
-				return
-
-			case eventConnect:
-				a.obs.Connected = true
-				a.steps.finish(diagnosis.StepNamespace, diagnosis.StepOK, "connected to namespace /", e.at)
-				a.steps.start(diagnosis.StepJoin, e.at)
-				sock.Emit("join", func([]any, error) { a.post(event{kind: eventJoinAck}) })
-				sent := time.Now()
-				a.steps.finish(diagnosis.StepJoin, diagnosis.StepOK, "join sent", sent)
-				a.steps.start(diagnosis.StepFirstEvent, sent)
-				current = diagnosis.StepFirstEvent
-				phase.Reset(b.FirstEvent)
-
-			case eventJoinAck:
-				a.steps.detail(diagnosis.StepJoin, "join sent and acknowledged")
-
-			case eventMessage:
-				if a.obs.EventReceived {
-					continue
-				}
-				a.obs.EventReceived = true
-				a.steps.finish(diagnosis.StepFirstEvent, diagnosis.StepOK, e.name, e.at)
-				phase.Reset(b.Settle)
-
-			case eventUpgrade:
-				upgraded, upgradeBy = true, nil
-				a.obs.Upgraded = true
-				a.transport = "websocket"
-				a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "upgraded to WebSocket", e.at)
-
-			case eventUpgradeError:
-				upgraded, upgradeBy = true, nil
-				detail := "WebSocket upgrade failed"
-				var ce *transport.CloseEvent
-				if errors.As(e.err, &ce) {
-					a.closeCode = ce.Code
-					detail = fmt.Sprintf("WebSocket upgrade failed: close code %d", ce.Code)
-				}
-				a.messages = append(a.messages, "upgrade: "+errText(e.err))
-				a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, detail, e.at)
-
-			case eventDisconnect:
-				if !a.obs.Connected {
-					continue
-				}
-				a.obs.Closed = true
-				var ce *transport.CloseEvent
-				if errors.As(e.err, &ce) {
-					a.obs.CloseCode = ce.Code
-					a.closeCode = ce.Code
-				}
-				text := "disconnect: " + e.name
-				if e.err != nil {
-					text += ": " + errText(e.err)
-				}
-				a.messages = append(a.messages, text)
-				if !upgraded {
-					a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepSkipped, "", e.at)
-				}
-				if !a.obs.EventReceived {
-					a.steps.finish(current, diagnosis.StepFailed, "connection closed", e.at)
-				}
-				a.steps.skipRest()
-				return
-			}
 		}
 	}
+}
+
+// resolved reports whether both open waits, the upgrade and the first
+// event, are over: then the attempt is done.
+func (a *attempt) resolved() bool { return a.upgradeDone && a.eventDone }
+
+func (a *attempt) cancelled(at time.Time) bool {
+	a.obs.Timeout = true
+	a.note(a.current + ": check cancelled")
+	a.fail("check cancelled", at)
+	return true
+}
+
+// phaseOver: the current step's bound ran out. Only the first-event step
+// may end without an answer, as a warning.
+func (a *attempt) phaseOver(at time.Time) bool {
+	b := a.cfg.Bounds
+	switch {
+	case a.current != diagnosis.StepFirstEvent:
+		bound := b.Handshake
+		if a.current == diagnosis.StepNamespace {
+			bound = b.Namespace
+		}
+		a.obs.Timeout = true
+		a.note(fmt.Sprintf("%s: no answer within %s", a.current, bound))
+		a.fail(fmt.Sprintf("no answer within %s", bound), at)
+		return true
+	case !a.obs.EventReceived:
+		a.note(fmt.Sprintf("first-event: no event within %s of join", b.FirstEvent))
+		a.steps.finish(a.current, diagnosis.StepWarning, fmt.Sprintf("no event within %s", b.FirstEvent), at)
+	}
+	a.eventDone = true
+	return a.resolved()
+}
+
+func (a *attempt) upgradeOver(at time.Time) bool {
+	a.upgradeDone, a.upgradeBy = true, nil
+	a.note(fmt.Sprintf("upgrade: no WebSocket upgrade within %s", a.cfg.Bounds.Upgrade))
+	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, fmt.Sprintf("no WebSocket upgrade within %s", a.cfg.Bounds.Upgrade), at)
+	return a.resolved()
+}
+
+// opened: the Engine.IO handshake is done; the namespace CONNECT and the
+// upgrade run from here.
+func (a *attempt) opened(at time.Time) bool {
+	a.transport = "polling"
+	a.steps.finish(diagnosis.StepHandshake, diagnosis.StepOK, "Engine.IO session over long-polling", at)
+	a.steps.start(diagnosis.StepNamespace, at)
+	a.steps.start(diagnosis.StepUpgrade, at)
+	a.current = diagnosis.StepNamespace
+	a.phase.Reset(a.cfg.Bounds.Namespace)
+	a.upgradeBy = time.After(a.cfg.Bounds.Upgrade)
+	return false
+}
+
+// refused: a CONNECT_ERROR. Its data is optional (a refusal without it
+// trips the library's type check, hence the packet).
+func (a *attempt) refused(p *parser.Packet, at time.Time) bool {
+	msg, data := connectError(p)
+	a.obs.Refused = true
+	a.obs.StatusCode = data.StatusCode
+	a.note("connect_error: " + strconv.Quote(msg) + " data " + data.raw)
+	a.fail("connect_error: "+msg, at)
+	return true
+}
+
+// failed: the client gave up before the namespace connected (a transport
+// error, or the handshake's timeout). After that, a disconnect follows.
+func (a *attempt) failed(err error, at time.Time) bool {
+	if a.obs.Connected {
+		return false
+	}
+	return a.endedBeforeConnect("", err, at)
+}
+
+func (a *attempt) connected(at time.Time) bool {
+	a.obs.Connected = true
+	a.steps.finish(diagnosis.StepNamespace, diagnosis.StepOK, "connected to namespace /", at)
+	a.steps.start(diagnosis.StepJoin, at)
+	a.sock.Emit("join", func([]any, error) { a.post(a.joinAcked) })
+	sent := time.Now()
+	a.steps.finish(diagnosis.StepJoin, diagnosis.StepOK, "join sent", sent)
+	a.steps.start(diagnosis.StepFirstEvent, sent)
+	a.current = diagnosis.StepFirstEvent
+	a.phase.Reset(a.cfg.Bounds.FirstEvent)
+	return false
+}
+
+func (a *attempt) joinAcked(time.Time) bool {
+	a.steps.detail(diagnosis.StepJoin, "join sent and acknowledged")
+	return false
+}
+
+func (a *attempt) eventArrived(name string, at time.Time) bool {
+	if !a.obs.EventReceived {
+		a.obs.EventReceived = true
+		a.steps.finish(diagnosis.StepFirstEvent, diagnosis.StepOK, name, at)
+		a.phase.Reset(a.cfg.Bounds.Settle)
+	}
+	return false
+}
+
+func (a *attempt) upgraded(at time.Time) bool {
+	a.upgradeDone, a.upgradeBy = true, nil
+	a.obs.Upgraded = true
+	a.transport = "websocket"
+	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "upgraded to WebSocket", at)
+	return a.resolved()
+}
+
+func (a *attempt) upgradeFailed(err error, at time.Time) bool {
+	a.upgradeDone, a.upgradeBy = true, nil
+	detail := "WebSocket upgrade failed"
+	var ce *transport.CloseEvent
+	if errors.As(err, &ce) {
+		a.obs.CloseCode = ce.Code
+		detail = fmt.Sprintf("WebSocket upgrade failed: close code %d", ce.Code)
+	}
+	a.note("upgrade: " + errText(err))
+	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, detail, at)
+	return a.resolved()
+}
+
+// disconnected: the session ended. Before the namespace connected that
+// is the verdict's cause; after it, a close (with its code, if any), unless
+// the answer that ended it says more.
+func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
+	if !a.obs.Connected {
+		return a.endedBeforeConnect(reason, err, at)
+	}
+	a.obs.Closed = true
+	var ce *transport.CloseEvent
+	if errors.As(err, &ce) {
+		a.obs.CloseCode = ce.Code
+	}
+	text := "disconnect: " + reason
+	if err != nil {
+		text += ": " + errText(err)
+	}
+	a.note(text)
+	if status, _, _ := a.answer(err); a.obs.SessionLost {
+		a.obs.HTTPStatus = status // any other status mid-session is how it was lost
+	}
+	if !a.upgradeDone {
+		a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepSkipped, "", at)
+	}
+	if !a.obs.EventReceived {
+		a.steps.finish(a.current, diagnosis.StepFailed, "connection closed", at)
+	}
+	a.steps.skipRest()
+	return true
+}
+
+// endedBeforeConnect records why the attempt ended before the namespace
+// connected: what the server answered, a timeout, no answer at all, or the
+// Engine.IO session's close (reason is the close's, "" for an error).
+func (a *attempt) endedBeforeConnect(reason string, err error, at time.Time) bool {
+	step := a.current
+	if status, detail, ok := a.answer(err); ok {
+		a.obs.HTTPStatus = status
+		a.fail(detail, at)
+		return true
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded): // a request's own deadline
+		a.obs.Timeout = true
+		a.note(step + ": " + errText(err))
+		a.fail("no answer before the request's deadline", at)
+	case err != nil && err.Error() == "timeout": // the client's handshake bound
+		a.obs.Timeout = true
+		a.note(fmt.Sprintf("%s: timeout (no answer within %s)", step, a.cfg.Bounds.Handshake))
+		a.fail(fmt.Sprintf("no answer within %s", a.cfg.Bounds.Handshake), at)
+	case reason != "":
+		a.obs.Closed = true
+		text := fmt.Sprintf("%s: the Engine.IO session closed before the namespace connected: %s", step, reason)
+		if err != nil {
+			text += ": " + errText(err)
+		}
+		a.note(text)
+		a.fail("session closed: "+reason, at)
+	default:
+		a.obs.Unreachable = true
+		a.note(step + ": " + errText(err))
+		a.fail("request failed: "+errText(err), at)
+	}
+	return true
+}
+
+// answer notes what a server answered, if err holds an answer: its first
+// bytes go to the messages, and a lost session or an answer that is not
+// Engine.IO is recorded. It returns the answer's HTTP status (0 for a 200)
+// and a step detail.
+func (a *attempt) answer(err error) (status int, detail string, ok bool) {
+	var he *transport.HTTPError
+	var pe *transport.ProtocolError
+	switch {
+	case errors.As(err, &he):
+		a.obs.SessionLost = he.SessionUnknown()
+		a.note(fmt.Sprintf("HTTP %d on %s %s: %s", he.Status, he.Method, he.URL, strings.TrimSpace(he.Body)))
+		return he.Status, fmt.Sprintf("HTTP %d", he.Status), true
+	case errors.As(err, &pe):
+		a.obs.NotEngineIO = true
+		a.note(fmt.Sprintf("not Engine.IO: %s, on %s %s: %s", pe.Reason, pe.Method, pe.URL, strings.TrimSpace(pe.Body)))
+		return 0, "not Engine.IO: " + pe.Reason, true
+	}
+	return 0, "", false
+}
+
+// note keeps a message, cleaned (see diagnosis.Clean).
+func (a *attempt) note(msg string) {
+	a.messages = append(a.messages, diagnosis.Clean(msg, a.cfg.Token))
 }
 
 // fail marks the running step failed and the ones after it skipped.
-func (a *attempt) fail(step, detail string, at time.Time) {
-	a.steps.finish(step, diagnosis.StepFailed, detail, at)
-	if step == diagnosis.StepNamespace && a.steps.status(diagnosis.StepUpgrade) == diagnosis.StepRunning {
+func (a *attempt) fail(detail string, at time.Time) {
+	a.steps.finish(a.current, diagnosis.StepFailed, detail, at)
+	if a.current == diagnosis.StepNamespace && a.steps.status(diagnosis.StepUpgrade) == diagnosis.StepRunning {
 		a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepSkipped, "", at)
 	}
 	a.steps.skipRest()
-}
-
-// transportError records why a connection failed before the namespace
-// connected: an HTTP status, a timeout, or no response at all.
-func (a *attempt) transportError(step string, err error, at time.Time) {
-	var he *transport.HTTPError
-	switch {
-	case errors.As(err, &he):
-		a.obs.HTTPStatus = he.Status
-		a.messages = append(a.messages, fmt.Sprintf("HTTP %d on %s %s: %s", he.Status, he.Method, he.URL, excerpt(he.Body)))
-		a.fail(step, fmt.Sprintf("HTTP %d", he.Status), at)
-	case err != nil && err.Error() == "timeout":
-		a.obs.Timeout = true
-		a.messages = append(a.messages, fmt.Sprintf("%s: timeout (no answer within %s)", step, a.cfg.Bounds.Handshake))
-		a.fail(step, fmt.Sprintf("no answer within %s", a.cfg.Bounds.Handshake), at)
-	default:
-		a.obs.Unreachable = true
-		a.messages = append(a.messages, step+": "+errText(err))
-		a.fail(step, "request failed: "+errText(err), at)
-	}
 }
 
 // connectErrorData is the documented data of a CONNECT_ERROR.
@@ -287,8 +385,7 @@ type connectErrorData struct {
 	raw        string
 }
 
-// connectError reads a CONNECT_ERROR packet directly, so that a refusal
-// without data (which trips the library's type check) is still read.
+// connectError reads a CONNECT_ERROR packet's message and data.
 func connectError(p *parser.Packet) (string, connectErrorData) {
 	d := connectErrorData{raw: "(none)"}
 	m, _ := p.Data.(map[string]any)
@@ -352,14 +449,4 @@ func causes(err error) []error {
 		}
 	}
 	return out
-}
-
-// excerpt keeps an HTTP body readable in a report: trimmed, and cut after
-// 500 bytes (a proxy's error page can be long).
-func excerpt(body string) string {
-	body = strings.TrimSpace(body)
-	if len(body) > 500 {
-		return body[:500] + "…"
-	}
-	return body
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/lsports/defendcheck/diagnosis"
@@ -61,7 +60,8 @@ type Progress struct {
 }
 
 // Run performs the check. The only error is diagnosis.ErrEmptyCustomerID:
-// everything that can go wrong with the connection is in the Result.
+// everything that can go wrong with the connection is in the Result. When
+// Run returns, nothing the check opened is still open.
 func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 	id, err := diagnosis.ParseCustomerID(cfg.CustomerID)
 	if err != nil {
@@ -77,24 +77,12 @@ func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 		cfg.RetryDelays = diagnosis.RetryDelays
 	}
 	started := time.Now()
-	res := &diagnosis.Result{
-		RunID:      newRunID(),
-		CustomerID: id.Value,
-		Trimmed:    id.Trimmed,
-		Timestamp:  started.UTC().Format(time.RFC3339),
-		Target:     cfg.Target,
-		Browser:    cfg.Browser,
-		TokenSent:  cfg.Token != "",
-		Messages:   []string{},
-	}
-	steps := newSteps(cfg.OnProgress)
+	steps := newSteps(cfg.OnProgress, cfg.Token)
 	steps.start(diagnosis.StepCustomerID, started)
 
-	var obs diagnosis.Observation
-	var closeCode int
+	var out outcome
 	if !id.Valid {
-		obs.InvalidID = true
-		res.NotSent = true
+		out.obs.InvalidID = true
 		steps.finish(diagnosis.StepCustomerID, diagnosis.StepFailed, "digits only; not sent", time.Now())
 		steps.skipRest()
 	} else {
@@ -103,53 +91,83 @@ func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 			detail = "surrounding whitespace removed"
 		}
 		steps.finish(diagnosis.StepCustomerID, diagnosis.StepOK, detail, time.Now())
-		obs, closeCode = runAttempts(ctx, cfg, id.Value, res, steps)
+		out = runAttempts(ctx, cfg, id.Value, steps)
 	}
-
-	res.Kind = diagnosis.Classify(obs)
-	res.Verdict = diagnosis.Lookup(res.Kind).Verdict
-	if obs.StatusCode != 0 {
-		res.StatusCode = &obs.StatusCode
-	} else if obs.HTTPStatus != 0 {
-		res.StatusCode = &obs.HTTPStatus
-	}
-	if closeCode != 0 {
-		res.CloseCode = &closeCode
-	}
-	if res.Kind == diagnosis.KindRateLimited && !obs.LocalLimit {
+	if diagnosis.Classify(out.obs) == diagnosis.KindRateLimited && !out.obs.LocalLimit {
 		cfg.Budget.Block(time.Now(), diagnosis.RateLimitWait)
 	}
-	res.Steps = steps.snapshot()
-	if cfg.Token != "" {
-		res.Messages = redact(res.Messages, cfg.Token)
+	return result(cfg, id, started, out, steps.snapshot()), nil
+}
+
+// outcome is what a check's connection attempts saw.
+type outcome struct {
+	obs       diagnosis.Observation
+	messages  []string // cleaned (see diagnosis.Clean)
+	transport string
+	attempts  int
+}
+
+// result builds a check's Result: the one place one is made.
+func result(cfg Config, id diagnosis.CustomerID, started time.Time, out outcome, steps []diagnosis.Step) *diagnosis.Result {
+	kind := diagnosis.Classify(out.obs)
+	res := &diagnosis.Result{
+		Verdict:    diagnosis.Lookup(kind).Verdict,
+		Kind:       kind,
+		StatusCode: code(out.obs.StatusCode, out.obs.HTTPStatus),
+		CloseCode:  code(out.obs.CloseCode),
+		CustomerID: id.Value,
+		Timestamp:  started.UTC().Format(time.RFC3339),
+		RunID:      newRunID(started),
+		Messages:   append([]string{}, out.messages...),
+		Transport:  out.transport,
+		Steps:      steps,
+		Target:     cfg.Target,
+		Attempts:   out.attempts,
+		Trimmed:    id.Trimmed,
+		TokenSent:  cfg.Token != "",
+		NotSent:    out.obs.InvalidID,
+		Browser:    cfg.Browser,
 	}
 	res.Report = diagnosis.Report(res)
-	return res, nil
+	return res
+}
+
+// code is the first code that is not 0, or nil.
+func code(codes ...int) *int {
+	for _, c := range codes {
+		if c != 0 {
+			return &c
+		}
+	}
+	return nil
 }
 
 // runAttempts makes up to MaxAttemptsPerCheck connections: only a server
 // error is retried, after a visible wait, and never past the budget.
-func runAttempts(ctx context.Context, cfg Config, id string, res *diagnosis.Result, steps *steps) (diagnosis.Observation, int) {
-	for n := 1; ; n++ {
+func runAttempts(ctx context.Context, cfg Config, id string, steps *steps) outcome {
+	var out outcome
+	for {
 		if wait := cfg.Budget.Wait(time.Now()); wait > 0 {
-			res.Messages = append(res.Messages, fmt.Sprintf(
+			out.obs = diagnosis.Observation{LocalLimit: true}
+			out.messages = append(out.messages, fmt.Sprintf(
 				"not sent: this page made %d connection attempts in the last minute and RMS-Socket allows %d per minute per IP; wait %d s before checking again",
 				cfg.Budget.Recent(time.Now()), diagnosis.ServiceConnPerMinute, ceilSeconds(wait)))
 			steps.finish(diagnosis.StepHandshake, diagnosis.StepSkipped, "not sent: connection budget spent", time.Now())
 			steps.skipRest()
-			return diagnosis.Observation{LocalLimit: true}, 0
+			return out
 		}
 		cfg.Budget.Record(time.Now())
-		res.Attempts = n
+		out.attempts++
 		a := newAttempt(cfg, id, steps)
-		obs := a.run(ctx)
-		res.Messages = append(res.Messages, a.messages...)
-		res.Transport = a.transport
-		if diagnosis.Classify(obs) != diagnosis.KindServerError || n >= diagnosis.MaxAttemptsPerCheck || n > len(cfg.RetryDelays) {
-			return obs, a.closeCode
+		a.run(ctx)
+		out.obs, out.transport = a.obs, a.transport
+		out.messages = append(out.messages, a.messages...)
+		n := out.attempts
+		if diagnosis.Classify(out.obs) != diagnosis.KindServerError || n >= diagnosis.MaxAttemptsPerCheck || n > len(cfg.RetryDelays) {
+			return out
 		}
 		if !countdown(ctx, cfg.RetryDelays[n-1], n+1, steps) {
-			return obs, a.closeCode
+			return out
 		}
 		steps.reset()
 	}
@@ -180,17 +198,9 @@ func ceilSeconds(d time.Duration) int64 {
 	return int64((d + time.Second - 1) / time.Second)
 }
 
-func redact(msgs []string, secret string) []string {
-	out := make([]string, len(msgs))
-	for i, m := range msgs {
-		out[i] = strings.ReplaceAll(m, secret, "[redacted]")
-	}
-	return out
-}
-
 // newRunID names a check for support. It needs to be unique, not secret:
 // math/rand/v2 is seeded from the runtime's random source, and leaves
 // crypto/rand (and the FIPS module behind it) out of the browser build.
-func newRunID() string {
-	return "dc-" + time.Now().UTC().Format("20060102T150405Z") + "-" + fmt.Sprintf("%012x", rand.Uint64()&(1<<48-1))
+func newRunID(at time.Time) string {
+	return "dc-" + at.UTC().Format("20060102T150405Z") + "-" + fmt.Sprintf("%012x", rand.Uint64()&(1<<48-1))
 }

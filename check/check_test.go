@@ -1,3 +1,5 @@
+//go:build !js
+
 package check_test
 
 import (
@@ -5,20 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/lsports/defendcheck/internal/logbuf"
-
 	"github.com/lsports/defendcheck/check"
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/logbuf"
+	"github.com/lsports/defendcheck/internal/scenario"
 	"github.com/lsports/defendcheck/rmssim"
 	"github.com/lsports/defendcheck/transport/native"
 )
@@ -73,49 +72,36 @@ func target(origin string) diagnosis.Target {
 
 func ptr(n int) *int { return &n }
 
-func TestEverySimulatorRow(t *testing.T) {
-	tgt, _ := simulator(t)
-	tests := []struct {
-		id        string
-		kind      diagnosis.Kind
-		verdict   diagnosis.Verdict
-		status    *int
-		close     *int
-		transport string
-		attempts  int
-	}{
-		{"12345", "ok", diagnosis.OK, nil, nil, "websocket", 1},
-		{"400", "invalid-format", diagnosis.Error, ptr(400), nil, "", 1},
-		{"402", "account-inactive", diagnosis.Error, ptr(402), nil, "", 1},
-		{"403", "not-found", diagnosis.Error, ptr(403), nil, "", 1},
-		{"429", "rate-limited", diagnosis.Error, ptr(429), nil, "", 1},
-		{"500", "server-error", diagnosis.Error, ptr(500), nil, "", 3},
-		{"1000", "closed-normal", diagnosis.Warning, nil, ptr(1000), "websocket", 1},
-		{"1001", "going-away", diagnosis.Warning, nil, ptr(1001), "websocket", 1},
-		{"4401", "auth-failed-after-upgrade", diagnosis.Error, nil, ptr(4401), "websocket", 1},
-		{"4403", "authorization-revoked", diagnosis.Error, nil, ptr(4403), "websocket", 1},
-		{"408", "timeout", diagnosis.Error, nil, nil, "", 1},
-		// Join and the first event must get through while a long-poll is
-		// pending: if writes queued behind the poll (pingInterval, 25 s)
-		// this row would end as no-messages.
-		{"1006", "polling-only", diagnosis.Warning, nil, ptr(1006), "polling", 1},
-		{"204", "no-messages", diagnosis.Warning, nil, nil, "websocket", 1},
+// TestEveryCase runs every case of package scenario (one per row of the
+// simulator's table, and one per misbehaving target) and requires the
+// outcome the case names, within its bound.
+func TestEveryCase(t *testing.T) {
+	servers, err := scenario.Start(rmssim.Options{EventInterval: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.id, func(t *testing.T) {
+	t.Cleanup(servers.Close)
+	// The longest one attempt may take with fast bounds, and its close.
+	attempt := fast.Handshake + fast.Namespace + fast.FirstEvent + fast.Settle + 3*time.Second
+	for _, c := range scenario.Cases {
+		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
-			res := run(t, config(tgt, tt.id))
-			if res.Kind != tt.kind || res.Verdict != tt.verdict {
-				t.Fatalf("kind %s/%s, want %s/%s\n%s", res.Kind, res.Verdict, tt.kind, tt.verdict, res.Report)
+			start := time.Now()
+			res := run(t, config(servers.Target(c.Server), c.CustomerID))
+			if res.Kind != c.Kind || res.Verdict != c.Verdict {
+				t.Fatalf("kind %s/%s, want %s/%s\n%s", res.Kind, res.Verdict, c.Kind, c.Verdict, res.Report)
 			}
-			if !equalCode(res.StatusCode, tt.status) || !equalCode(res.CloseCode, tt.close) {
-				t.Errorf("status %s close %s, want %s %s", code(res.StatusCode), code(res.CloseCode), code(tt.status), code(tt.close))
+			if !equalCode(res.StatusCode, c.StatusCode) || !equalCode(res.CloseCode, c.CloseCode) {
+				t.Errorf("status %s close %s, want %s %s", code(res.StatusCode), code(res.CloseCode), code(c.StatusCode), code(c.CloseCode))
 			}
-			if tt.transport != "" && res.Transport != tt.transport {
-				t.Errorf("transport %q, want %q", res.Transport, tt.transport)
+			if c.Transport != "" && res.Transport != c.Transport {
+				t.Errorf("transport %q, want %q", res.Transport, c.Transport)
 			}
-			if res.Attempts != tt.attempts {
-				t.Errorf("%d attempts, want %d", res.Attempts, tt.attempts)
+			if res.Attempts != c.Attempts {
+				t.Errorf("%d attempts, want %d", res.Attempts, c.Attempts)
+			}
+			if took := time.Since(start); took > time.Duration(max(c.Attempts, 1))*attempt {
+				t.Errorf("the check took %s, past its bound", took)
 			}
 			if len(res.Steps) != len(diagnosis.StepNames) {
 				t.Errorf("%d steps, want %d", len(res.Steps), len(diagnosis.StepNames))
@@ -124,6 +110,9 @@ func TestEverySimulatorRow(t *testing.T) {
 				if s.Status == diagnosis.StepPending || s.Status == diagnosis.StepRunning {
 					t.Errorf("step %s still %s when the check ended", s.Name, s.Status)
 				}
+			}
+			if (c.Server == scenario.Refused || c.Server == scenario.Silent) && res.Steps[1].Status != diagnosis.StepFailed {
+				t.Errorf("handshake %s, want failed\n%s", res.Steps[1].Status, res.Report)
 			}
 		})
 	}
@@ -197,31 +186,13 @@ func TestTrimmedIDIsSentTrimmed(t *testing.T) {
 	}
 }
 
-// TestMissingHeaderBehindAStrippingProxy puts a reverse proxy that drops
-// the customerid header between the check and the simulator.
-func TestMissingHeaderBehindAStrippingProxy(t *testing.T) {
-	tgt, _ := simulator(t)
-	upstream, _ := url.Parse(tgt.Origin)
-	proxy := httputil.NewSingleHostReverseProxy(upstream)
-	director := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		director(r)
-		r.Header.Del("customerid")
-	}
-	srv := httptest.NewServer(proxy)
-	t.Cleanup(srv.Close)
-	res := run(t, config(target(srv.URL), "12345"))
-	if res.Kind != diagnosis.KindMissingHeader || !equalCode(res.StatusCode, ptr(401)) {
-		t.Errorf("got %s %s, want missing-header 401\n%s", res.Kind, code(res.StatusCode), res.Report)
-	}
-}
-
 func TestHTTPLevel429BlocksTheBudget(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
-	}))
-	t.Cleanup(srv.Close)
-	cfg := config(target(srv.URL), "12345")
+	servers, err := scenario.Start(rmssim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(servers.Close)
+	cfg := config(servers.Target(scenario.HTTP429), "12345")
 	cfg.Budget = &diagnosis.Budget{}
 	res := run(t, cfg)
 	if res.Kind != diagnosis.KindRateLimited || !equalCode(res.StatusCode, ptr(429)) || res.Attempts != 1 {
@@ -251,55 +222,6 @@ func TestSpentBudgetMakesNoConnection(t *testing.T) {
 	}
 	if logs.String() != "" {
 		t.Errorf("the check connected although its budget was spent:\n%s", logs.String())
-	}
-}
-
-func TestRefusedConnectionIsUnreachable(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	res := run(t, config(target("http://"+addr), "12345"))
-	if res.Kind != diagnosis.KindUnreachable || res.Steps[1].Status != diagnosis.StepFailed {
-		t.Errorf("got %s, handshake %s\n%s", res.Kind, res.Steps[1].Status, res.Report)
-	}
-}
-
-func TestTargetThatNeverAnswersTimesOut(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c) // held open, never answered
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	start := time.Now()
-	res := run(t, config(target("http://"+ln.Addr().String()), "12345"))
-	if res.Kind != diagnosis.KindTimeout || res.Steps[1].Status != diagnosis.StepFailed {
-		t.Errorf("got %s, handshake %s\n%s", res.Kind, res.Steps[1].Status, res.Report)
-	}
-	if d := time.Since(start); d > fast.Handshake+5*time.Second {
-		t.Errorf("the check took %s, far past its %s handshake bound", d, fast.Handshake)
 	}
 }
 

@@ -8,16 +8,19 @@ import (
 )
 
 // steps is the live step list of a check. It is safe for concurrent use.
+// Every detail is kept cleaned (see diagnosis.Clean), so that the page
+// never shows the token or a disguised server string, even live.
 type steps struct {
 	mu       sync.Mutex
 	list     []diagnosis.Step
 	started  map[string]time.Time
 	notice   string
 	progress func(Progress)
+	secret   string // the access token, removed from details
 }
 
-func newSteps(progress func(Progress)) *steps {
-	s := &steps{progress: progress, started: map[string]time.Time{}}
+func newSteps(progress func(Progress), secret string) *steps {
+	s := &steps{progress: progress, secret: secret, started: map[string]time.Time{}}
 	for _, n := range diagnosis.StepNames {
 		s.list = append(s.list, diagnosis.Step{Name: n, Status: diagnosis.StepPending})
 	}
@@ -54,13 +57,13 @@ func (s *steps) finish(name string, status diagnosis.StepStatus, detail string, 
 			st.MS = at.Sub(t).Milliseconds()
 		}
 		st.Status = status
-		st.Detail = detail
+		st.Detail = diagnosis.Clean(detail, s.secret)
 	})
 }
 
 // detail changes a step's note without changing its state.
 func (s *steps) detail(name, detail string) {
-	s.update(name, func(st *diagnosis.Step) { st.Detail = detail })
+	s.update(name, func(st *diagnosis.Step) { st.Detail = diagnosis.Clean(detail, s.secret) })
 }
 
 func (s *steps) status(name string) diagnosis.StepStatus {

@@ -7,17 +7,21 @@ type Observation struct {
 	Refused       bool // a CONNECT_ERROR arrived
 	StatusCode    int  // its data.statusCode; 0 when it had none
 	HTTPStatus    int  // status of a polling request other than 200
+	SessionLost   bool // a request of the session was answered "Session ID unknown"
+	NotEngineIO   bool // an answer was not Engine.IO, or larger than the session allows
 	Unreachable   bool // a request failed with no response
 	Timeout       bool // a bounded wait ran out before an answer
 	Connected     bool // the namespace CONNECT was accepted
 	Upgraded      bool // the session moved to WebSocket
-	Closed        bool // the connection ended after Connected
-	CloseCode     int  // WebSocket close code, when Closed on WebSocket
+	Closed        bool // the session ended: before Connected, or after it
+	CloseCode     int  // WebSocket close code: of the close, or of a failed upgrade
 	EventReceived bool // an event arrived after join
 }
 
-// Classify turns an observation into a kind. A refusal beats a close,
-// a close beats the amber findings, and polling-only beats no-messages.
+// Classify turns an observation into a kind. A refusal beats a close, a
+// close beats the amber findings, and polling-only beats no-messages. What
+// an answer was (a lost session, not Engine.IO) beats how the session then
+// ended, and a close code counts only for a session that had connected.
 func Classify(o Observation) Kind {
 	switch {
 	case o.InvalidID:
@@ -26,8 +30,14 @@ func Classify(o Observation) Kind {
 		return KindRateLimited
 	case o.Refused:
 		return KindForStatus(o.StatusCode)
+	case o.SessionLost:
+		return KindSessionLost
+	case o.NotEngineIO:
+		return KindNotEngineIO
 	case o.HTTPStatus != 0:
-		return KindForStatus(o.HTTPStatus)
+		return KindForHTTPStatus(o.HTTPStatus)
+	case o.Closed && !o.Connected:
+		return KindClosedBeforeConnect
 	case o.Closed && o.CloseCode != 0:
 		return KindForClose(o.CloseCode)
 	case o.Closed:

@@ -122,3 +122,58 @@ func TestReport(t *testing.T) {
 		t.Errorf("a not-sent ID must show the 400 row as not sent:\n%s", got)
 	}
 }
+
+func TestClean(t *testing.T) {
+	const token = "eyJhbGciOi.c2VjcmV0/+x=.sig"
+	long := strings.Repeat("a", 1<<20)
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain text stays", `denied: {"statusCode":401} <b>x</b> \ é 漢`, `denied: {"statusCode":401} <b>x</b> \ é 漢`},
+		{"the token as sent", "denied for Bearer " + token + "!", "denied for Bearer [redacted]!"},
+		{"the token as JSON with \\/", `{"auth":"Bearer eyJhbGciOi.c2VjcmV0\/+x=.sig"}`, `{"auth":"Bearer [redacted]"}`},
+		{"the token URL-escaped", "?t=eyJhbGciOi.c2VjcmV0%2F%2Bx%3D.sig", "?t=[redacted]"},
+		{"the token in a path", "/t/eyJhbGciOi.c2VjcmV0%2F+x=.sig", "/t/[redacted]"},
+		{"control characters", "a\nb\r\tc\x1b[31md\x00", `a\nb\r\tc\x1b[31md\x00`},
+		{"bidi and separators", "abc\u202edcba\u2066x\u2069 l1\u2028l2\u2029p\u0085e\u200b", `abc\u202edcba\u2066x\u2069 l1\u2028l2\u2029p\u0085e\u200b`},
+		{"bytes that are not UTF-8", "a\xffb\xc3", `a\xffb\xc3`},
+		{"a megabyte is cut to 500 characters", long, strings.Repeat("a", 500) + "… [1048076 more characters cut]"},
+		{"an escape counts as its length", strings.Repeat("\u202e", 200), strings.Repeat(`\u202e`, 83) + "… [117 more characters cut]"},
+		{"characters, not bytes", strings.Repeat("é", 501), strings.Repeat("é", 500) + "… [1 more characters cut]"},
+		{"redacted before the cut", strings.Repeat("x", 490) + token + strings.Repeat("y", 600), strings.Repeat("x", 490) + "[redacted]" + "… [600 more characters cut]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := diagnosis.Clean(tt.in, token)
+			if got != tt.want {
+				t.Errorf("Clean = %.200q…, want %.200q…", got, tt.want)
+			}
+			if strings.Contains(got, "c2VjcmV0") {
+				t.Errorf("a part of the token survived: %.200q", got)
+			}
+			if again := diagnosis.Clean(got, token); len(got) < diagnosis.MaxText && again != got {
+				t.Errorf("cleaning twice changed %q to %q", got, again)
+			}
+		})
+	}
+	if got := diagnosis.Clean("no token here", ""); got != "no token here" {
+		t.Errorf("an empty secret changed the text: %q", got)
+	}
+}
+
+func TestReportEscapesWhatItPrints(t *testing.T) {
+	r := &diagnosis.Result{
+		Kind: diagnosis.KindUnknownStatus, Verdict: diagnosis.Error, CustomerID: "12\u202e34",
+		Messages: []string{"evil\u2028line\u0085next"},
+		Steps:    []diagnosis.Step{{Name: "handshake", Status: diagnosis.StepFailed, Detail: "x\u202ey"}},
+	}
+	got := diagnosis.Report(r)
+	for _, want := range []string{`12\u202e34`, `evil\u2028line\u0085next`, `x\u202ey`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.ContainsAny(got, "\u202e\u2028\u0085") {
+		t.Errorf("report keeps a spoofing character:\n%q", got)
+	}
+}

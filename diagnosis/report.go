@@ -8,7 +8,8 @@ import (
 
 // Report renders the support report: plain text, one fact a line, that
 // survives email and chat. It never contains the access token, which the
-// Result does not hold.
+// Result does not hold (check keeps every string through Clean); it
+// escapes what it prints again, for a Result made elsewhere.
 func Report(r *Result) string {
 	e := r.Entry()
 	var b strings.Builder
@@ -16,7 +17,7 @@ func Report(r *Result) string {
 
 	b.WriteString("LSports DEFEND RMS-Socket connection check\n")
 	line("Run ID", r.RunID)
-	id := r.CustomerID
+	id := escape(r.CustomerID, -1)
 	if r.Trimmed {
 		id += " (surrounding whitespace removed)"
 	}
@@ -45,7 +46,7 @@ func Report(r *Result) string {
 		b.WriteString("  (none)\n")
 	}
 	for _, m := range r.Messages {
-		b.WriteString("  - " + printable(m) + "\n")
+		b.WriteString("  - " + escape(m, -1) + "\n")
 	}
 	b.WriteString("Steps:\n")
 	for _, s := range r.Steps {
@@ -55,7 +56,7 @@ func Report(r *Result) string {
 		}
 		fmt.Fprintf(&b, "  %-12s %-8s %8s", s.Name, s.Status, ms)
 		if s.Detail != "" {
-			b.WriteString("  " + printable(s.Detail))
+			b.WriteString("  " + escape(s.Detail, -1))
 		}
 		b.WriteString("\n")
 	}
@@ -76,19 +77,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// printable keeps a server's string verbatim on one line: control
-// characters are escaped, everything else is left as sent.
-func printable(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

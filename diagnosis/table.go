@@ -1,5 +1,7 @@
 package diagnosis
 
+import "slices"
+
 // Verdict is the traffic light of a check.
 type Verdict string
 
@@ -32,6 +34,10 @@ const (
 	KindConnectionLost         Kind = "connection-lost"
 	KindPollingOnly            Kind = "polling-only"
 	KindNoMessages             Kind = "no-messages"
+	KindNotEngineIO            Kind = "not-engineio"
+	KindClosedBeforeConnect    Kind = "closed-before-connect"
+	KindSessionLost            Kind = "session-lost"
+	KindRefusedByGateway       Kind = "refused-by-gateway"
 )
 
 // Owners of a fix, as the page names them.
@@ -49,12 +55,16 @@ type Entry struct {
 	Kind       Kind
 	Verdict    Verdict
 	StatusCode int // status that selects the row (connect_error or HTTP); 0 for none
-	CloseCode  int // WebSocket close code that selects the row; 0 for none
-	Title      string
-	Reason     string
-	Meaning    string
-	Resolution string
-	Owner      string
+	// HTTPStatuses select the row when a polling request gets one of them,
+	// before StatusCode does: RMS-Socket refuses with a connect_error, so
+	// an HTTP-level refusal comes from something in front of it.
+	HTTPStatuses []int
+	CloseCode    int // WebSocket close code that selects the row; 0 for none
+	Title        string
+	Reason       string
+	Meaning      string
+	Resolution   string
+	Owner        string
 	// Troubleshooting is the matching row of the docs' troubleshooting
 	// table, "cause: solution", or a suggestion in its spirit.
 	Troubleshooting string
@@ -181,6 +191,34 @@ var Table = []Entry{
 		Resolution:      "Emit join event after connecting",
 		Owner:           OwnerCustomerDev,
 		Troubleshooting: "No messages received: not joined to room. Emit join after every connect; if events still never arrive during betting activity, contact LSports support."},
+	{Kind: KindNotEngineIO, Verdict: Error,
+		Title:           "Something other than RMS-Socket answered",
+		Reason:          "The answer was not Engine.IO",
+		Meaning:         "A request of this check was answered with something that is not Engine.IO, the protocol under Socket.IO: a web page, a login or block page, or an answer larger than the session allows (its maxPayload). A proxy, a web filter, a captive portal or a wrong address answered instead of RMS-Socket. The messages show the first bytes it sent.",
+		Resolution:      "Find who answered from the messages, and let the host reach RMS-Socket unchanged",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "Not Socket.IO: compare the first bytes in the messages with your proxy's or web filter's pages, then allow HTTPS and WSS to the host on port 443 without rewriting."},
+	{Kind: KindClosedBeforeConnect, Verdict: Error,
+		Title:           "The session closed before Socket.IO connected",
+		Reason:          "Engine.IO session closed before the namespace connected",
+		Meaning:         "The handshake worked, but the Engine.IO session ended before RMS-Socket answered the Socket.IO connect: the server closed it, sent something this page could not read, or stopped answering. No connect_error came, so no reason was given. The messages say how it ended.",
+		Resolution:      "Send this report to LSports support",
+		Owner:           OwnerLSports,
+		Troubleshooting: "Closed before connect: check again; if it repeats, send this report to LSports support. If a proxy sits in between, ask your IT team whether it cuts long-polling requests."},
+	{Kind: KindSessionLost, Verdict: Error,
+		Title:           "The session was lost between requests",
+		Reason:          "Session ID unknown",
+		Meaning:         "A request of an open session was answered \"Session ID unknown\": the requests of one session reached different servers. A load balancer in front of RMS-Socket without sticky sessions does this, and so does a network that sends requests out through several public IP addresses.",
+		Resolution:      "Send this report to LSports support",
+		Owner:           OwnerLSports,
+		Troubleshooting: "Session ID unknown: LSports support can check sticky sessions on the load balancer; if your network leaves through several public IP addresses, ask your IT team to use one for the host."},
+	{Kind: KindRefusedByGateway, Verdict: Error, HTTPStatuses: []int{401, 403},
+		Title:           "Refused by something in front of RMS-Socket",
+		Reason:          "HTTP refusal before Socket.IO",
+		Meaning:         "A request was refused with HTTP 401 or 403 before Socket.IO could answer. RMS-Socket refuses with a connect_error, so this came from something in front of it: a web filter or proxy of your network, or a gateway that checks the access token. The messages show the first bytes of its answer.",
+		Resolution:      "Find who answered from the messages: your proxy or web filter, or an LSports gateway",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow the host; if it is LSports', check the access token and send this report to LSports support."},
 }
 
 // Lookup returns the table entry for a kind; an unknown kind gets the
@@ -192,6 +230,17 @@ func Lookup(k Kind) Entry {
 		}
 	}
 	return Lookup(KindUnknownStatus)
+}
+
+// KindForHTTPStatus maps the status of a polling request answered with
+// something other than 200: a row's HTTPStatuses first, then KindForStatus.
+func KindForHTTPStatus(code int) Kind {
+	for _, e := range Table {
+		if slices.Contains(e.HTTPStatuses, code) {
+			return e.Kind
+		}
+	}
+	return KindForStatus(code)
 }
 
 // KindForStatus maps a connect_error statusCode or an HTTP status.

@@ -13,6 +13,7 @@ var allKinds = []diagnosis.Kind{
 	"rate-limited", "server-error", "unknown-status", "timeout", "unreachable",
 	"closed-normal", "going-away", "auth-failed-after-upgrade", "authorization-revoked",
 	"connection-lost", "polling-only", "no-messages",
+	"not-engineio", "closed-before-connect", "session-lost", "refused-by-gateway",
 }
 
 func TestTableHasOneCompleteRowPerKind(t *testing.T) {
@@ -125,6 +126,28 @@ func TestMissingHeaderSaysTheHeaderWasStripped(t *testing.T) {
 	}
 }
 
+// TestHTTPRefusalsComeFromInFront: RMS-Socket refuses with a connect_error,
+// so an HTTP 401 or 403 is something in front of it, while the same codes
+// in a connect_error keep the seed's rows.
+func TestHTTPRefusalsComeFromInFront(t *testing.T) {
+	for _, code := range []int{401, 403} {
+		if k := diagnosis.KindForHTTPStatus(code); k != diagnosis.KindRefusedByGateway {
+			t.Errorf("KindForHTTPStatus(%d) = %s, want refused-by-gateway", code, k)
+		}
+	}
+	for code, want := range map[int]diagnosis.Kind{400: "invalid-format", 402: "account-inactive", 429: "rate-limited", 500: "server-error", 502: "unknown-status"} {
+		if k := diagnosis.KindForHTTPStatus(code); k != want {
+			t.Errorf("KindForHTTPStatus(%d) = %s, want %s", code, k, want)
+		}
+	}
+	if k := diagnosis.KindForStatus(401); k != diagnosis.KindMissingHeader {
+		t.Errorf("KindForStatus(401) = %s, want missing-header", k)
+	}
+	if e := diagnosis.Lookup(diagnosis.KindRefusedByGateway); contains(e.Meaning, "removed") || !contains(e.Meaning, "in front of") {
+		t.Errorf("refused-by-gateway must say something in front refused, not that a header was removed: %q", e.Meaning)
+	}
+}
+
 func TestLookupUnknownKind(t *testing.T) {
 	if got := diagnosis.Lookup("no-such-kind").Kind; got != diagnosis.KindUnknownStatus {
 		t.Errorf("Lookup(unknown) = %s, want unknown-status", got)
@@ -155,6 +178,18 @@ func TestClassify(t *testing.T) {
 		{"no event", diagnosis.Observation{Connected: true, Upgraded: true}, "no-messages"},
 		{"all good", diagnosis.Observation{Connected: true, Upgraded: true, EventReceived: true}, "ok"},
 		{"refusal beats timeout", diagnosis.Observation{Refused: true, StatusCode: 500, Timeout: true}, "server-error"},
+		{"HTTP 401 from a gateway", diagnosis.Observation{HTTPStatus: 401}, "refused-by-gateway"},
+		{"HTTP 403 from a gateway", diagnosis.Observation{HTTPStatus: 403}, "refused-by-gateway"},
+		{"HTTP 402 on polling", diagnosis.Observation{HTTPStatus: 402}, "account-inactive"},
+		{"HTTP 500 on polling", diagnosis.Observation{HTTPStatus: 500}, "server-error"},
+		{"session unknown", diagnosis.Observation{HTTPStatus: 400, SessionLost: true}, "session-lost"},
+		{"session unknown after connecting", diagnosis.Observation{Connected: true, Closed: true, HTTPStatus: 400, SessionLost: true}, "session-lost"},
+		{"HTTP 400 on the handshake", diagnosis.Observation{HTTPStatus: 400}, "invalid-format"},
+		{"not Engine.IO", diagnosis.Observation{NotEngineIO: true}, "not-engineio"},
+		{"not Engine.IO after connecting", diagnosis.Observation{Connected: true, Closed: true, NotEngineIO: true}, "not-engineio"},
+		{"closed before connect", diagnosis.Observation{Closed: true}, "closed-before-connect"},
+		{"closed before connect, upgrade code ignored", diagnosis.Observation{Closed: true, CloseCode: 4401}, "closed-before-connect"},
+		{"polling-only keeps the upgrade's code out", diagnosis.Observation{Connected: true, EventReceived: true, CloseCode: 1006}, "polling-only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,9 +1,15 @@
 package transport
 
 import (
+	"context"
+	"time"
+
 	engine "github.com/zishang520/socket.io/clients/engine/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
+
+// DefaultTimeout is a request's own deadline when Config leaves it 0.
+const DefaultTimeout = 10 * time.Second
 
 // Config is what the transports need besides the library's options.
 type Config struct {
@@ -19,22 +25,27 @@ type Config struct {
 	// the engine's open and error events, so natively a fast answer could
 	// be lost; close it once Connect has returned.
 	Subscribed <-chan struct{}
+	// Context is the connection's lifetime: when it ends, every request
+	// and WebSocket of the transports ends (nil: until Session.End).
+	Context context.Context
+	// Timeout is each request's and each dial's own deadline; a long-poll
+	// gets the session's ping interval on top, since the server may hold
+	// it that long (0: DefaultTimeout).
+	Timeout time.Duration
 }
 
-// Set returns the transport constructors for a Socket.IO client: polling
-// over c.Fetch and WebSocket over c.Dial. A new session always starts on
-// polling, whatever order the library picks them in; WebSocket is used only
-// to upgrade a session that has an id.
+// Set returns the transport constructors for a Socket.IO client, for a
+// caller that needs no Session.End: NewSession(c).Transports().
 func Set(c Config) *types.Set[engine.TransportCtor] {
-	return types.NewSet[engine.TransportCtor](&pollingCtor{c}, &webSocketCtor{pollingCtor{c}})
+	return NewSession(c).Transports()
 }
 
-type pollingCtor struct{ cfg Config }
+type pollingCtor struct{ sess *Session }
 
 func (*pollingCtor) Name() string { return "polling" }
 
 func (c *pollingCtor) New(s engine.Socket, o engine.SocketOptionsInterface) engine.Transport {
-	return newPolling(c.cfg, s, o)
+	return newPolling(c.sess, s, o)
 }
 
 type webSocketCtor struct{ polling pollingCtor }
@@ -46,5 +57,5 @@ func (c *webSocketCtor) New(s engine.Socket, o engine.SocketOptionsInterface) en
 		q.Set("transport", "polling")
 		return c.polling.New(s, o)
 	}
-	return newWebSocket(c.polling.cfg.Dial, s, o)
+	return newWebSocket(c.polling.sess, s, o)
 }

@@ -9,6 +9,10 @@
 // Unlike the library's own transports these keep polling reads and writes
 // on separate paths (an emit does not wait behind a pending long-poll),
 // always open a new session over polling (a browser WebSocket cannot carry
-// the customerid header), and report a WebSocket's close code, reason and
-// cleanness as a [*CloseEvent].
+// the customerid header), and report a WebSocket's close code and reason
+// as a [*CloseEvent]. A [Session] holds one connection's transports to
+// account against a broken or hostile server: each request and dial has
+// its own deadline, bodies and messages are capped at the handshake's
+// maxPayload, an answer that is not Engine.IO is a [*ProtocolError], and
+// [Session.End] leaves nothing open.
 package transport

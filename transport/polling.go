@@ -3,11 +3,13 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	engine "github.com/zishang520/socket.io/clients/engine/v3"
 	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
@@ -21,23 +23,21 @@ import (
 type polling struct {
 	engine.Transport
 
-	fetch      Fetcher
-	header     map[string]string
-	subscribed <-chan struct{} // see Config
-	ctx        context.Context
-	cancel     context.CancelFunc
-	writes     *queue.Queue
-	seq        atomic.Uint64
+	sess   *Session
+	ctx    context.Context // the poll's and the writes'; DoClose cancels it
+	cancel context.CancelFunc
+	writes *queue.Queue
+	seq    atomic.Uint64
 
 	mu      sync.Mutex
 	polling bool // a GET is in flight
 }
 
-func newPolling(cfg Config, socket engine.Socket, opts engine.SocketOptionsInterface) engine.Transport {
-	p := &polling{Transport: engine.MakeTransport(), fetch: cfg.Fetch, header: cfg.Header, subscribed: cfg.Subscribed, writes: queue.New()}
+func newPolling(sess *Session, socket engine.Socket, opts engine.SocketOptionsInterface) engine.Transport {
+	p := &polling{Transport: engine.MakeTransport(), sess: sess, writes: queue.New()}
 	p.Prototype(p)
 	p.Construct(socket, opts)
-	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.ctx, p.cancel = context.WithCancel(sess.ctx)
 	return p
 }
 
@@ -54,19 +54,23 @@ func (p *polling) poll() {
 }
 
 func (p *polling) doPoll() {
-	body, err := p.request("GET", "")
-	if p.ReadyState() == engine.TransportStateOpening && p.subscribed != nil {
+	body, err := p.request(p.ctx, "GET", "", p.sess.pollTimeout())
+	opening := p.ReadyState() == engine.TransportStateOpening
+	if opening && p.sess.cfg.Subscribed != nil {
 		select {
-		case <-p.subscribed:
+		case <-p.sess.cfg.Subscribed:
 		case <-p.ctx.Done():
 			return
 		}
+	}
+	var packets []*packet.Packet
+	if err == nil {
+		packets, err = p.decode(body, opening)
 	}
 	if err != nil {
 		p.fail("poll error", err)
 		return
 	}
-	packets, _ := parser.Parserv4().DecodePayload(types.NewStringBufferString(body))
 	for _, pkt := range packets {
 		if p.ReadyState() == engine.TransportStateOpening && pkt.Type == packet.OPEN {
 			p.OnOpen()
@@ -88,6 +92,32 @@ func (p *polling) doPoll() {
 	if state == engine.TransportStateOpen {
 		p.poll()
 	}
+}
+
+// decode reads the answer to a poll. Anything but Engine.IO packets, and a
+// handshake that does not open with a session, is a *ProtocolError.
+func (p *polling) decode(body string, handshake bool) ([]*packet.Packet, error) {
+	packets, err := parser.Parserv4().DecodePayload(types.NewStringBufferString(body))
+	reason := ""
+	switch {
+	case err != nil:
+		reason = "the answer does not decode as Engine.IO packets"
+	case len(packets) == 0:
+		reason = "the answer is empty"
+	case handshake && packets[0].Type != packet.OPEN:
+		reason = "the handshake's answer has no open packet"
+	case handshake:
+		data, _ := packets[0].Data.(types.BufferInterface)
+		if data == nil {
+			reason = "the open packet has no data"
+		} else if err := p.sess.handshake(data.String()); err != nil {
+			reason = err.Error()
+		}
+	}
+	if reason != "" {
+		return nil, &ProtocolError{Method: "GET", URL: p.endpoint(), Reason: reason, Body: body}
+	}
+	return packets, nil
 }
 
 // fail reports an I/O error unless the transport was closed on purpose,
@@ -131,7 +161,7 @@ func (p *polling) Write(packets []*packet.Packet) {
 			p.fail("encode error", err)
 			return
 		}
-		if _, err := p.request("POST", data.String()); err != nil {
+		if _, err := p.request(p.ctx, "POST", data.String(), p.sess.cfg.Timeout); err != nil {
 			p.fail("write error", err)
 			return
 		}
@@ -140,50 +170,67 @@ func (p *polling) Write(packets []*packet.Packet) {
 	})
 }
 
+// DoClose aborts the pending poll and writes at once (a write the server
+// never answers must not hold the close back), then says goodbye to the
+// server with a close POST of its own, which Session.End waits for.
 func (p *polling) DoClose() {
-	if p.ReadyState() == engine.TransportStateOpen {
-		closePkt, _ := parser.Parserv4().EncodePayload([]*packet.Packet{{Type: packet.CLOSE}})
-		p.writes.Enqueue(func() {
-			_, _ = p.request("POST", closePkt.String())
-			p.cancel()
-		})
-		p.writes.TryClose()
-		return
-	}
+	open := p.ReadyState() == engine.TransportStateOpen
 	p.cancel()
 	p.writes.TryClose()
+	if !open {
+		return
+	}
+	end, ok := p.sess.start()
+	if !ok {
+		return
+	}
+	closePkt, _ := parser.Parserv4().EncodePayload([]*packet.Packet{{Type: packet.CLOSE}})
+	go func() {
+		defer end()
+		_, _ = p.request(p.sess.ctx, "POST", closePkt.String(), p.sess.cfg.Timeout)
+	}()
 }
 
-// request sends one polling request; any status but 200 is an *HTTPError.
-func (p *polling) request(method, body string) (string, error) {
-	req := Request{Method: method, URL: p.uri(), Header: maps.Clone(p.header), Body: body}
+// request sends one polling request with a deadline of timeout; any status
+// but 200 is an *HTTPError, and a body over the session's cap a
+// *ProtocolError.
+func (p *polling) request(ctx context.Context, method, body string, timeout time.Duration) (string, error) {
+	req := Request{Method: method, URL: p.uri(), Header: maps.Clone(p.sess.cfg.Header), Body: body, Limit: p.sess.limit()}
 	if req.Header == nil {
 		req.Header = map[string]string{}
 	}
 	if method == "POST" {
 		req.Header["Content-Type"] = "text/plain;charset=UTF-8"
 	}
-	res, err := p.fetch.Fetch(p.ctx, req)
-	if err != nil {
+	res, err := p.sess.fetch(ctx, req, timeout)
+	switch {
+	case err != nil:
 		return "", err
-	}
-	if res.Status != 200 {
-		u, _ := url.Parse(req.URL)
-		u.RawQuery = ""
-		return "", &HTTPError{Method: method, URL: u.String(), Status: res.Status, Body: res.Body}
+	case res.Status != 200:
+		return "", &HTTPError{Method: method, URL: p.endpoint(), Status: res.Status, Body: res.Body}
+	case res.Truncated:
+		return "", &ProtocolError{Method: method, URL: p.endpoint(), Body: res.Body,
+			Reason: fmt.Sprintf("the answer is longer than %d bytes, the session's maxPayload", req.Limit)}
 	}
 	return res.Body, nil
 }
 
+// endpoint is the URL of the session's requests without the query, as
+// messages show it.
+func (p *polling) endpoint() string { return p.CreateUri(p.scheme(), nil).String() }
+
 func (p *polling) uri() string {
-	scheme := "http"
-	if p.Opts().Secure() {
-		scheme = "https"
-	}
 	q := url.Values{}
 	for k, vs := range p.Query() {
 		q[k] = append([]string(nil), vs...)
 	}
 	q.Set("t", strconv.FormatUint(p.seq.Add(1), 36))
-	return p.CreateUri(scheme, q).String()
+	return p.CreateUri(p.scheme(), q).String()
+}
+
+func (p *polling) scheme() string {
+	if p.Opts().Secure() {
+		return "https"
+	}
+	return "http"
 }

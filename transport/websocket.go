@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"sync"
 
@@ -17,8 +18,8 @@ import (
 type websocket struct {
 	engine.Transport
 
-	dial   Dialer
-	ctx    context.Context
+	sess   *Session
+	ctx    context.Context // the connection's; DoClose cancels it, which closes it
 	cancel context.CancelFunc
 	writes *queue.Queue
 
@@ -26,11 +27,11 @@ type websocket struct {
 	conn Conn
 }
 
-func newWebSocket(dial Dialer, socket engine.Socket, opts engine.SocketOptionsInterface) engine.Transport {
-	w := &websocket{Transport: engine.MakeTransport(), dial: dial, writes: queue.New()}
+func newWebSocket(sess *Session, socket engine.Socket, opts engine.SocketOptionsInterface) engine.Transport {
+	w := &websocket{Transport: engine.MakeTransport(), sess: sess, writes: queue.New()}
 	w.Prototype(w)
 	w.Construct(socket, opts)
-	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.ctx, w.cancel = context.WithCancel(sess.ctx)
 	return w
 }
 
@@ -39,7 +40,7 @@ func (w *websocket) Name() string { return "websocket" }
 func (w *websocket) DoOpen() { go w.open() }
 
 func (w *websocket) open() {
-	conn, err := w.dial.Dial(w.ctx, w.uri(), w.onMessage, w.onClose)
+	conn, err := w.sess.dial(w.ctx, w.uri(), w.onMessage, w.onClose)
 	if err != nil {
 		if w.ctx.Err() == nil {
 			w.Emit("error", err)
@@ -49,15 +50,33 @@ func (w *websocket) open() {
 	w.mu.Lock()
 	w.conn = conn
 	w.mu.Unlock()
-	if w.ctx.Err() != nil {
-		conn.Close()
-		return
+	// The connection lasts as long as the transport and the session: at
+	// once if either has already ended.
+	context.AfterFunc(w.ctx, conn.Close)
+	if w.ctx.Err() == nil {
+		w.OnOpen()
 	}
-	w.OnOpen()
 }
 
+// onMessage passes on one Engine.IO packet; a message over the session's
+// cap, or one that does not decode, is a *ProtocolError.
 func (w *websocket) onMessage(data string) {
-	w.OnData(types.NewStringBufferString(data))
+	if w.ctx.Err() != nil {
+		return
+	}
+	reason := ""
+	pkt, err := parser.Parserv4().DecodePacket(types.NewStringBufferString(data))
+	switch limit := w.sess.limit(); {
+	case int64(len(data)) > limit:
+		reason = fmt.Sprintf("a message is longer than %d bytes, the session's maxPayload", limit)
+	case err != nil:
+		reason = "a message does not decode as an Engine.IO packet"
+	}
+	if reason != "" {
+		w.OnError("websocket message error", &ProtocolError{Method: "WebSocket", URL: w.CreateUri(w.scheme(), nil).String(), Reason: reason, Body: data}, nil)
+		return
+	}
+	w.OnPacket(pkt)
 }
 
 func (w *websocket) onClose(ev CloseEvent) {
@@ -85,12 +104,10 @@ func (w *websocket) Write(packets []*packet.Packet) {
 	})
 }
 
+// DoClose ends the connection (see open) and the writes.
 func (w *websocket) DoClose() {
 	w.cancel()
 	w.writes.TryClose()
-	if conn := w.connection(); conn != nil {
-		conn.Close()
-	}
 }
 
 func (w *websocket) connection() Conn {
@@ -100,13 +117,16 @@ func (w *websocket) connection() Conn {
 }
 
 func (w *websocket) uri() string {
-	scheme := "ws"
-	if w.Opts().Secure() {
-		scheme = "wss"
-	}
 	q := url.Values{}
 	for k, vs := range w.Query() {
 		q[k] = append([]string(nil), vs...)
 	}
-	return w.CreateUri(scheme, q).String()
+	return w.CreateUri(w.scheme(), q).String()
+}
+
+func (w *websocket) scheme() string {
+	if w.Opts().Secure() {
+		return "wss"
+	}
+	return "ws"
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hack-pad/safejs"
 
@@ -11,7 +12,9 @@ import (
 )
 
 // browserFetch is transport.Fetcher over the browser's fetch. It sends no
-// cookies and no referrer, bypasses the cache, and aborts with ctx.
+// cookies and no referrer, bypasses the cache, aborts with ctx (so that
+// nothing a check opened holds one of the browser's few connections per
+// host after it), and reads at most req.Limit body bytes.
 type browserFetch struct{}
 
 func (browserFetch) Fetch(ctx context.Context, req transport.Request) (transport.Response, error) {
@@ -48,16 +51,72 @@ func (browserFetch) Fetch(ctx context.Context, req transport.Request) (transport
 	}
 	res, err := await(promise)
 	if err != nil {
-		return transport.Response{}, err
+		return transport.Response{}, aborted(ctx, err)
 	}
-	text, err := res.Call("text")
+	body, truncated, err := readBody(res, req.Limit)
 	if err != nil {
-		return transport.Response{}, err
+		return transport.Response{}, aborted(ctx, err)
 	}
-	bodyVal, err := await(text)
+	return transport.Response{Status: getInt(res, "status"), Body: string(body), Truncated: truncated}, nil
+}
+
+// readBody reads a Response's body with a stream reader, chunk by chunk,
+// and stops after limit bytes: a body that never ends costs no more, and
+// cancelling the stream ends the request.
+func readBody(res safejs.Value, limit int64) (body []byte, truncated bool, err error) {
+	stream, err := res.Get("body")
+	if err != nil || stream.IsNull() || stream.IsUndefined() {
+		return nil, false, err // no body, as for a 204
+	}
+	reader, err := stream.Call("getReader")
 	if err != nil {
-		return transport.Response{}, err
+		return nil, false, err
 	}
-	body, _ := bodyVal.String()
-	return transport.Response{Status: getInt(res, "status"), Body: body}, nil
+	for {
+		promise, err := reader.Call("read")
+		if err != nil {
+			return nil, false, err
+		}
+		chunk, err := await(promise)
+		if err != nil {
+			return nil, false, err
+		}
+		if getBool(chunk, "done") {
+			return body, false, nil
+		}
+		value, err := chunk.Get("value")
+		if err != nil {
+			return nil, false, err
+		}
+		n, err := value.Length()
+		if err != nil {
+			return nil, false, err
+		}
+		room := limit - int64(len(body))
+		take := min(int64(n), room)
+		buf := make([]byte, take)
+		if take > 0 {
+			part, err := value.Call("subarray", 0, take)
+			if err != nil {
+				return nil, false, err
+			}
+			if _, err := safejs.CopyBytesToGo(buf, part); err != nil {
+				return nil, false, err
+			}
+		}
+		body = append(body, buf...)
+		if int64(n) > room {
+			_, _ = reader.Call("cancel")
+			return body, true, nil
+		}
+	}
+}
+
+// aborted makes the error of a request whose ctx has ended say so: the
+// browser only says "AbortError".
+func aborted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
 }

@@ -12,8 +12,8 @@ import (
 )
 
 // browserDialer is transport.Dialer over the browser's WebSocket. Its close
-// callback carries the CloseEvent's code, reason and wasClean: the only way
-// a page can see 4401 or 4403. Browser error events carry no detail, so a
+// callback carries the CloseEvent's code and reason: the only way a page
+// can see 4401 or 4403. Browser error events carry no detail, so a
 // failure is reported from the close event that follows.
 type browserDialer struct{}
 
@@ -62,7 +62,7 @@ func (browserDialer) Dial(ctx context.Context, url string, onMessage func(string
 	if err == nil {
 		err = listen("close", func(ev safejs.Value) {
 			reason, _ := getString(ev, "reason")
-			ce := transport.CloseEvent{Code: getInt(ev, "code"), Reason: reason, WasClean: getBool(ev, "wasClean")}
+			ce := transport.CloseEvent{Code: getInt(ev, "code"), Reason: reason}
 			c.release()
 			dialing.Lock()
 			wasOpen := isOpen

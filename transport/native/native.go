@@ -23,7 +23,8 @@ type Fetcher struct {
 	Client *http.Client // nil means http.DefaultClient
 }
 
-// Fetch implements transport.Fetcher.
+// Fetch implements transport.Fetcher. It reads at most r.Limit body bytes
+// and closes the rest unread, so that a body that never ends costs no more.
 func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, strings.NewReader(r.Body))
 	if err != nil {
@@ -38,18 +39,33 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return transport.Response{}, err
+		return transport.Response{}, aborted(ctx, err)
 	}
 	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
+	body, err := io.ReadAll(io.LimitReader(res.Body, r.Limit+1))
 	if err != nil {
-		return transport.Response{}, err
+		return transport.Response{}, aborted(ctx, err)
 	}
-	return transport.Response{Status: res.StatusCode, Body: string(body)}, nil
+	out := transport.Response{Status: res.StatusCode, Body: string(body)}
+	if int64(len(body)) > r.Limit {
+		out.Body, out.Truncated = out.Body[:r.Limit], true
+	}
+	return out, nil
+}
+
+// aborted makes an error of a request whose ctx has ended say so.
+func aborted(ctx context.Context, err error) error {
+	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
 }
 
 // Dialer opens WebSockets with gorilla/websocket. Like a browser it sends
-// no custom headers on the upgrade.
+// no custom headers on the upgrade. A message longer than
+// transport.MaxPayloadCeiling ends the connection before it is read whole
+// (reported as 1006, as a browser reports a connection it failed); the
+// transport holds messages to the session's own, smaller cap.
 type Dialer struct{}
 
 // Dial implements transport.Dialer.
@@ -59,6 +75,7 @@ func (Dialer) Dial(ctx context.Context, url string, onMessage func(string), onCl
 		// A browser reports any failed WebSocket as close code 1006.
 		return nil, fmt.Errorf("%w (%v)", &transport.CloseEvent{Code: websocket.CloseAbnormalClosure}, err)
 	}
+	ws.SetReadLimit(transport.MaxPayloadCeiling)
 	c := &conn{ws: ws}
 	go c.read(onMessage, onClose)
 	return c, nil
@@ -79,7 +96,7 @@ func (c *conn) read(onMessage func(string), onClose func(transport.CloseEvent)) 
 		_ = c.ws.Close()
 		var ce *websocket.CloseError
 		if errors.As(err, &ce) {
-			onClose(transport.CloseEvent{Code: ce.Code, Reason: ce.Text, WasClean: ce.Code != websocket.CloseAbnormalClosure})
+			onClose(transport.CloseEvent{Code: ce.Code, Reason: ce.Text})
 		} else {
 			onClose(transport.CloseEvent{Code: websocket.CloseAbnormalClosure})
 		}

@@ -1,0 +1,442 @@
+//go:build !js
+
+package check_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/lsports/defendcheck/check"
+	"github.com/lsports/defendcheck/diagnosis"
+)
+
+// hostileToken is sent with every hostile check; the servers that echo it
+// use the forms a server might: as sent, inside JSON, URL-escaped.
+const hostileToken = "eyJhbGciOi.aG9zdGlsZQ/+x=.sig"
+
+// TestHostileEndpoints runs the real check, over real HTTP, against servers
+// that misbehave. Each check must end within its bound with the kind that
+// says what was seen, keep the heap bounded, keep the token and disguised
+// characters out of everything it keeps, and leave no request open.
+func TestHostileEndpoints(t *testing.T) {
+	spoof := "Account\u202e nwod si metsys \u2028line two\u0085next " + strings.Repeat("x", 1<<20)
+	prompt := 3 * time.Second // well inside every bound: these must not wait for one
+	tests := []struct {
+		name    string
+		handler http.Handler
+		kind    diagnosis.Kind
+		status  *int
+		within  time.Duration
+		want    []string // in the messages
+	}{
+		{"hangs after the handshake", &engineIO{upgrades: `["websocket"]`, poll: hold, post: hold},
+			diagnosis.KindTimeout, nil, fast.Namespace + 3*time.Second, []string{"namespace: no answer within 4s"}},
+		{"garbage 200", answer(200, "text/html", nginxWelcome),
+			diagnosis.KindNotEngineIO, nil, prompt, []string{"the answer does not decode as Engine.IO packets", "Welcome to nginx!"}},
+		{"Engine.IO close before the namespace", &engineIO{poll: after40(reply("1"))},
+			diagnosis.KindClosedBeforeConnect, nil, prompt, []string{"the Engine.IO session closed before the namespace connected: transport close"}},
+		{"session unknown on a later request", &engineIO{poll: sessionUnknown, post: sessionUnknown},
+			diagnosis.KindSessionLost, ptr(400), prompt, []string{`HTTP 400 on `, `{"code":1,"message":"Session ID unknown"}`}},
+		{"a 50 MB handshake", http.HandlerFunc(fiftyMegabytes),
+			diagnosis.KindNotEngineIO, nil, prompt, []string{"longer than 1000000 bytes", "aaaa"}},
+		{"a poll that never ends", &engineIO{maxPayload: 100000, poll: endless},
+			diagnosis.KindNotEngineIO, nil, prompt, []string{"longer than 100000 bytes", "4xxxx"}},
+		{"a WebSocket message over the cap", &engineIO{upgrades: `["websocket"]`, maxPayload: 100000, poll: untilProbed(reply("6")), webSocket: bigAfterUpgrade},
+			diagnosis.KindNotEngineIO, nil, prompt, []string{"a message is longer than 100000 bytes", "on WebSocket ws://127.0.0.1:", "4xxxx"}},
+		{"token echoed in connect_error", &engineIO{poll: after40(connectError(
+			"denied for Bearer "+hostileToken+", see https://gw.example/?t="+url.QueryEscape(hostileToken),
+			map[string]any{"statusCode": 402, "authorization": "Bearer " + hostileToken}))},
+			diagnosis.KindAccountInactive, ptr(402), prompt, []string{"denied for Bearer [redacted], see https://gw.example/?t=[redacted]", `"authorization":"Bearer [redacted]"`}},
+		{"spoofing characters in a 1 MB message", &engineIO{maxPayload: 2_000_000, poll: after40(connectError(spoof, map[string]any{"statusCode": 418}))},
+			diagnosis.KindUnknownStatus, ptr(418), prompt, []string{`Account\u202e nwod si metsys \u2028line two\u0085next xxx`, "more characters cut]"}},
+		{"a gateway's 401 page", answer(401, "text/html", gateway401),
+			diagnosis.KindRefusedByGateway, ptr(401), prompt, []string{"HTTP 401 on GET", "401 Authorization Required"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startCounted(t, tt.handler)
+			cfg := config(target(srv.URL), "12345")
+			cfg.Token = hostileToken
+			heap := watchHeap()
+			start := time.Now()
+			res := run(t, cfg)
+			took := time.Since(start)
+			growth, allocated := heap.stop()
+			t.Logf("%s after %s; heap grew by at most %.1f MB, %.1f MB allocated in all", res.Kind, took.Round(time.Millisecond), mb(growth), mb(allocated))
+
+			if res.Kind != tt.kind || !equalCode(res.StatusCode, tt.status) {
+				t.Errorf("kind %s status %s, want %s %s\n%s", res.Kind, code(res.StatusCode), tt.kind, code(tt.status), res.Report)
+			}
+			if took > tt.within {
+				t.Errorf("the check took %s, want at most %s", took, tt.within)
+			}
+			if growth > 64<<20 {
+				t.Errorf("the heap grew by %.1f MB during the check, want under 64 MB", mb(growth))
+			}
+			messages := strings.Join(res.Messages, "\n")
+			for _, want := range tt.want {
+				if !strings.Contains(messages, want) {
+					t.Errorf("the messages lack %q:\n%s", want, messages)
+				}
+			}
+			assertKeptClean(t, res)
+			if n := srv.seen.Load(); n == 0 {
+				t.Error("the check never reached the server")
+			}
+			srv.waitIdle(t, 2*time.Second)
+		})
+	}
+}
+
+// TestEchoedTokenNeverReachesStepsOrReport: the step list, live and final,
+// and the report are kept through the same cleaning as the messages.
+func TestEchoedTokenNeverReachesStepsOrReport(t *testing.T) {
+	srv := startCounted(t, &engineIO{poll: after40(connectError("denied for "+hostileToken, map[string]any{"statusCode": 402}))})
+	cfg := config(target(srv.URL), "12345")
+	cfg.Token = hostileToken
+	var mu sync.Mutex
+	var live []string
+	cfg.OnProgress = func(p check.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range p.Steps {
+			live = append(live, s.Detail)
+		}
+	}
+	res := run(t, cfg)
+	if res.Kind != diagnosis.KindAccountInactive {
+		t.Fatalf("kind %s, want account-inactive\n%s", res.Kind, res.Report)
+	}
+	if got := res.Steps[2].Detail; got != "connect_error: denied for [redacted]" {
+		t.Errorf("namespace step detail %q, want the refusal with the token redacted", got)
+	}
+	if !strings.Contains(res.Report, "connect_error: denied for [redacted]") || strings.Contains(res.Report, "aG9zdGlsZQ") {
+		t.Errorf("the report does not show the refusal redacted:\n%s", res.Report)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, d := range live {
+		if strings.Contains(d, "aG9zdGlsZQ") {
+			t.Errorf("a live step detail shows the token: %q", d)
+		}
+	}
+	srv.waitIdle(t, 2*time.Second)
+}
+
+// assertKeptClean checks every string the result keeps: no part of the
+// token, no character that could disguise text, nothing over the cap.
+func assertKeptClean(t *testing.T, res *diagnosis.Result) {
+	t.Helper()
+	kept := append([]string{}, res.Messages...)
+	for _, s := range res.Steps {
+		kept = append(kept, s.Detail)
+		if s.Status == diagnosis.StepPending || s.Status == diagnosis.StepRunning {
+			t.Errorf("step %s still %s when the check ended", s.Name, s.Status)
+		}
+	}
+	for _, s := range kept {
+		if n := len([]rune(s)); n > diagnosis.MaxText+40 {
+			t.Errorf("a kept string has %d characters, more than the cap of %d: %.100q…", n, diagnosis.MaxText, s)
+		}
+	}
+	kept = append(kept, strings.ReplaceAll(res.Report, "\n", ""))
+	for _, s := range kept {
+		if strings.Contains(s, "aG9zdGlsZQ") {
+			t.Errorf("the token is in a kept string: %.300q", s)
+		}
+		if i := strings.IndexFunc(s, disguising); i >= 0 {
+			t.Errorf("a kept string has %U at %d: %.300q", []rune(s[i:])[0], i, s)
+		}
+	}
+}
+
+// disguising is a character that changes how the text around it reads.
+func disguising(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == 0x061c || r == 0x200e || r == 0x200f ||
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x2028 || r == 0x2029
+}
+
+// countedServer is an httptest server on 127.0.0.1 that counts the
+// requests it is handling: a request the check leaves open keeps its
+// handler (which waits for the client to go) running.
+type countedServer struct {
+	*httptest.Server
+	open atomic.Int64
+	seen atomic.Int64
+}
+
+func startCounted(t *testing.T, h http.Handler) *countedServer {
+	t.Helper()
+	s := &countedServer{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.seen.Add(1)
+		s.open.Add(1)
+		defer s.open.Add(-1)
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		s.CloseClientConnections()
+		s.Close()
+	})
+	return s
+}
+
+// waitIdle waits until no request is open, for at most d.
+func (s *countedServer) waitIdle(t *testing.T, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for s.open.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Errorf("%d requests still open %s after the check ended", s.open.Load(), d)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// heapWatch samples the heap while a check runs.
+type heapWatch struct {
+	base, startTotal uint64
+	peak             atomic.Uint64
+	stopped          chan struct{}
+	done             chan struct{}
+}
+
+func watchHeap() *heapWatch {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	h := &heapWatch{base: m.HeapAlloc, startTotal: m.TotalAlloc, stopped: make(chan struct{}), done: make(chan struct{})}
+	h.peak.Store(m.HeapAlloc)
+	go func() {
+		defer close(h.done)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > h.peak.Load() {
+				h.peak.Store(m.HeapAlloc)
+			}
+			select {
+			case <-h.stopped:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return h
+}
+
+// stop returns how far the heap grew above where it was, and how much was
+// allocated in all.
+func (h *heapWatch) stop() (growth, allocated uint64) {
+	close(h.stopped)
+	<-h.done
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return h.peak.Load() - h.base, m.TotalAlloc - h.startTotal
+}
+
+func mb(n uint64) float64 { return float64(n) / (1 << 20) }
+
+// engineIO is a scripted Engine.IO v4 polling server: it opens a session
+// on the handshake, then answers a later poll with poll and a POST with
+// post (nil: "ok", as a server that takes the packets).
+type engineIO struct {
+	upgrades   string // the handshake's upgrades; "" is none
+	maxPayload int    // the handshake's maxPayload; 0 is 1000000
+	poll, post func(w http.ResponseWriter, r *http.Request, s *engineIO)
+	webSocket  func(c *websocket.Conn, s *engineIO) // the session's WebSocket (nil: the upgrade is never answered)
+
+	once      sync.Once
+	connected chan struct{} // closed when the client's "40" arrives
+	probed    chan struct{} // closed when the client probes a WebSocket
+}
+
+func (e *engineIO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e.once.Do(func() { e.connected, e.probed = make(chan struct{}), make(chan struct{}) })
+	switch {
+	case r.URL.Query().Get("transport") == "websocket" && e.webSocket == nil:
+		hold(w, r, e)
+	case r.URL.Query().Get("transport") == "websocket":
+		up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		e.webSocket(c, e)
+	case r.URL.Query().Get("sid") == "":
+		upgrades, maxPayload := e.upgrades, e.maxPayload
+		if upgrades == "" {
+			upgrades = "[]"
+		}
+		if maxPayload == 0 {
+			maxPayload = 1_000_000
+		}
+		reply(fmt.Sprintf(`0{"sid":"hostile","upgrades":%s,"pingInterval":25000,"pingTimeout":20000,"maxPayload":%d}`, upgrades, maxPayload))(w, r, e)
+	case r.Method == http.MethodPost:
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if strings.HasPrefix(string(body), "40") {
+			closeOnce(e.connected)
+		}
+		if e.post == nil {
+			reply("ok")(w, r, e)
+			return
+		}
+		e.post(w, r, e)
+	default:
+		e.poll(w, r, e)
+	}
+}
+
+// reply answers 200 with body.
+func reply(body string) func(http.ResponseWriter, *http.Request, *engineIO) {
+	return func(w http.ResponseWriter, _ *http.Request, _ *engineIO) {
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+// after40 answers the first poll with then once the client has sent its
+// namespace CONNECT, as Socket.IO does; later polls are held.
+func after40(then func(http.ResponseWriter, *http.Request, *engineIO)) func(http.ResponseWriter, *http.Request, *engineIO) {
+	var once sync.Once
+	return func(w http.ResponseWriter, r *http.Request, e *engineIO) {
+		select {
+		case <-e.connected:
+		case <-r.Context().Done():
+			return
+		}
+		first := false
+		once.Do(func() { first = true })
+		if !first {
+			hold(w, r, e)
+			return
+		}
+		then(w, r, e)
+	}
+}
+
+// untilProbed answers a poll with then once the client probes a WebSocket,
+// as a server releases the pending poll for the upgrade.
+func untilProbed(then func(http.ResponseWriter, *http.Request, *engineIO)) func(http.ResponseWriter, *http.Request, *engineIO) {
+	return func(w http.ResponseWriter, r *http.Request, e *engineIO) {
+		select {
+		case <-e.probed:
+			then(w, r, e)
+		case <-r.Context().Done():
+		}
+	}
+}
+
+// bigAfterUpgrade completes the upgrade, then sends a message larger than
+// the handshake's maxPayload and waits for the client to go.
+func bigAfterUpgrade(c *websocket.Conn, e *engineIO) {
+	for {
+		_, msg, err := c.ReadMessage()
+		if err != nil {
+			return
+		}
+		switch string(msg) {
+		case "2probe":
+			if c.WriteMessage(websocket.TextMessage, []byte("3probe")) != nil {
+				return
+			}
+			closeOnce(e.probed)
+		case "5":
+			if c.WriteMessage(websocket.TextMessage, []byte("4"+strings.Repeat("x", 200_000))) != nil {
+				return
+			}
+		}
+	}
+}
+
+func closeOnce(ch chan struct{}) {
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+}
+
+// connectError is a CONNECT_ERROR packet for the main namespace.
+func connectError(message string, data map[string]any) func(http.ResponseWriter, *http.Request, *engineIO) {
+	raw, err := json.Marshal(map[string]any{"message": message, "data": data})
+	if err != nil {
+		panic(err)
+	}
+	return reply("44" + string(raw))
+}
+
+// hold never answers: it waits until the client goes away.
+func hold(_ http.ResponseWriter, r *http.Request, _ *engineIO) { <-r.Context().Done() }
+
+// sessionUnknown is what an Engine.IO server answers a request for a
+// session it does not have, as behind a load balancer without sticky
+// sessions.
+func sessionUnknown(w http.ResponseWriter, _ *http.Request, _ *engineIO) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	_, _ = io.WriteString(w, `{"code":1,"message":"Session ID unknown"}`)
+}
+
+// endless answers a poll with a message that never ends.
+func endless(w http.ResponseWriter, r *http.Request, _ *engineIO) {
+	chunk := []byte(strings.Repeat("x", 64<<10))
+	_, _ = io.WriteString(w, "4")
+	for r.Context().Err() == nil {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+		w.(http.Flusher).Flush()
+	}
+}
+
+// fiftyMegabytes answers everything with a 50 MB body.
+func fiftyMegabytes(w http.ResponseWriter, r *http.Request) {
+	const size = 50 << 20
+	chunk := []byte(strings.Repeat("a", 64<<10))
+	w.Header().Set("Content-Length", fmt.Sprint(size))
+	for sent := 0; sent < size && r.Context().Err() == nil; sent += len(chunk) {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+	}
+}
+
+// answer answers every request with status and body.
+func answer(status int, contentType, body string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	})
+}
+
+const nginxWelcome = `<!DOCTYPE html>
+<html><head><title>Welcome to nginx!</title></head>
+<body><h1>Welcome to nginx!</h1><p>If you see this page, the nginx web server is successfully installed.</p></body></html>
+`
+
+const gateway401 = `<html>
+<head><title>401 Authorization Required</title></head>
+<body>
+<center><h1>401 Authorization Required</h1></center>
+<hr><center>nginx</center>
+</body>
+</html>
+`
