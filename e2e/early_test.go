@@ -71,7 +71,7 @@ requestAnimationFrame(() => {
     btn = document.getElementById("check"), cfg = document.getElementById("config");
   window.__firstFrame = {
     state: document.documentElement.dataset.state || "",
-    options: sel ? [...sel.options].map(o => [o.value, o.textContent]) : [],
+    options: sel ? [...sel.options].map(o => [o.value, o.textContent, o.title]) : [],
     selected: sel ? sel.value : "",
     targets: cfg ? JSON.parse(cfg.textContent).targets.map(t => t.origin + t.path) : [],
     customerId: id ? id.value : "(no #customer-id)",
@@ -82,7 +82,7 @@ requestAnimationFrame(() => {
 
 type firstFrame struct {
 	State        string      `json:"state"`
-	Options      [][2]string `json:"options"`
+	Options      [][3]string `json:"options"`
 	Selected     string      `json:"selected"`
 	Targets      []string    `json:"targets"`
 	CustomerID   string      `json:"customerId"`
@@ -123,8 +123,10 @@ func TestEarlyPageIsUsableBeforeTheChecker(t *testing.T) {
 		t.Fatalf("first frame: options %q for the configured targets %q", ff.Options, ff.Targets)
 	}
 	for i, o := range ff.Options {
-		if o[0] != itoa(int64(i)) || o[1] != ff.Targets[i] {
-			t.Errorf("first frame: option %d is %q, want value %d and text %q", i, o, i, ff.Targets[i])
+		// The host (and port) as text, the URL as the title.
+		host := strings.TrimPrefix(strings.TrimSuffix(ff.Targets[i], "/rms-socket/socket.io"), "http://")
+		if o[0] != itoa(int64(i)) || o[1] != host || o[2] != ff.Targets[i] {
+			t.Errorf("first frame: option %d is %q, want value %d, text %q and title %q", i, o, i, host, ff.Targets[i])
 		}
 	}
 	if ff.Selected != "0" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/hack-pad/safejs"
 
@@ -23,10 +24,19 @@ type page struct {
 // pageIDs are the elements of web/index.html that the checker uses.
 var pageIDs = []string{
 	"config", "check-form", "customer-id", "customer-id-error", "token", "target", "check",
-	"loading", "notice", "verdict", "verdict-title", "verdict-kind", "verdict-code",
-	"verdict-reason", "verdict-meaning", "verdict-resolution", "verdict-owner",
-	"verdict-troubleshooting", "progress-section", "steps", "report-section", "report",
-	"copy", "download", "copy-status",
+	"loading", "notice", "check-status", "verdict", "verdict-heading", "verdict-state",
+	"verdict-title", "verdict-kind", "verdict-code", "verdict-transport", "verdict-target",
+	"verdict-attempts", "verdict-details", "progress-section", "steps", "report-section",
+	"report", "copy", "download", "copy-status",
+	"verdict-reason", "verdict-meaning", "verdict-resolution", "verdict-owner", "verdict-troubleshooting",
+	"verdict-reason-row", "verdict-meaning-row", "verdict-resolution-row", "verdict-owner-row",
+	"verdict-troubleshooting-row",
+}
+
+// verdictRows are the rows of the verdict's list, in the order shown: the
+// dd's id; its row (dt and dd) is id+"-row".
+var verdictRows = []string{
+	"verdict-reason", "verdict-meaning", "verdict-resolution", "verdict-owner", "verdict-troubleshooting",
 }
 
 // newPage looks every element up once, so that a renamed id stops the
@@ -98,15 +108,72 @@ func (p *page) takeQueued() bool {
 
 func (p *page) focus(id string) { _, _ = p.el(id).Call("focus") }
 
-// setState publishes the page's state on <html data-state>.
+// setState publishes the page's state on <html data-state>, unless it is
+// the state already: observers of the attribute see each change once.
 func (p *page) setState(state string) {
 	root, err := p.doc.Get("documentElement")
 	if err != nil {
 		return
 	}
-	if ds, err := root.Get("dataset"); err == nil {
+	ds, err := root.Get("dataset")
+	if err != nil {
+		return
+	}
+	if cur, _ := getString(ds, "state"); cur != state {
 		_ = ds.Set("state", state)
 	}
+}
+
+// announce says text through the page's one status region for checks
+// (#check-status): "Checking…", then the verdict.
+func (p *page) announce(text string) { p.setText("check-status", text) }
+
+// showFieldError marks the customer ID field invalid with msg, tied to it
+// by its aria-describedby, and puts the focus there.
+func (p *page) showFieldError(msg string) {
+	p.setText("customer-id-error", msg)
+	p.setHidden("customer-id-error", false)
+	_, _ = p.el("customer-id").Call("setAttribute", "aria-invalid", "true")
+	p.focus("customer-id")
+}
+
+// clearFieldError removes the field error: emptied too, since a hidden
+// element named by aria-describedby still describes the field.
+func (p *page) clearFieldError() {
+	p.setHidden("customer-id-error", true)
+	p.setText("customer-id-error", "")
+	_, _ = p.el("customer-id").Call("removeAttribute", "aria-invalid")
+}
+
+// fieldErrorShown reports whether the customer ID field is marked invalid.
+func (p *page) fieldErrorShown() bool {
+	v, err := p.el("customer-id").Call("hasAttribute", "aria-invalid")
+	if err != nil {
+		return false
+	}
+	b, _ := v.Bool()
+	return b
+}
+
+// clearResult takes the previous check off the page: verdict, report and
+// window.defendcheck.result (the steps are stepList's).
+func (p *page) clearResult() {
+	p.setHidden("verdict", true)
+	p.setHidden("report-section", true)
+	p.setHidden("progress-section", true)
+	p.setText("report", "")
+	p.setText("copy-status", "")
+	p.announce("")
+	if ns, err := safejs.Global().Get("defendcheck"); err == nil {
+		_ = ns.Set("result", nil)
+	}
+}
+
+// focusVerdict brings the verdict into view and puts the focus on its
+// heading, so that the next Tab goes on from there.
+func (p *page) focusVerdict() {
+	_, _ = p.el("verdict").Call("scrollIntoView", map[string]any{"block": "start"})
+	_, _ = p.el("verdict-heading").Call("focus", map[string]any{"preventScroll": true})
 }
 
 func (p *page) create(tag, class, text string) safejs.Value {
@@ -121,22 +188,99 @@ func (p *page) create(tag, class, text string) safejs.Value {
 	return el
 }
 
-// showResult fills the verdict and the report.
+// verdictWords is the state a verdict heading starts with, in words: the
+// colour and the icon only repeat it.
+var verdictWords = map[diagnosis.Verdict]string{
+	diagnosis.OK:      "Working",
+	diagnosis.Warning: "Warning",
+	diagnosis.Error:   "Problem",
+}
+
+// showResult fills the verdict and the report. Plain words come first;
+// the verdict, kind, codes and transport are in "Technical details".
 func (p *page) showResult(r *diagnosis.Result) {
 	e := r.Entry()
+	word := verdictWords[r.Verdict]
+	if word == "" {
+		word = "Problem"
+	}
 	p.setData("verdict", "verdict", string(r.Verdict))
+	p.setText("verdict-state", word)
 	p.setText("verdict-title", e.Title)
-	p.setText("verdict-kind", "Result: "+string(r.Verdict)+" · "+string(r.Kind))
+	texts := []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting}
+	shown := repeats(e.Title, texts)
+	for i, id := range verdictRows {
+		p.setText(id, texts[i])
+		p.setHidden(id+"-row", !shown[i])
+	}
+	p.setText("verdict-kind", string(r.Verdict)+" · "+string(r.Kind))
 	p.setText("verdict-code", codeLine(r, e))
-	p.setText("verdict-reason", e.Reason)
-	p.setText("verdict-meaning", e.Meaning)
-	p.setText("verdict-resolution", e.Resolution)
-	p.setText("verdict-owner", e.Owner)
-	p.setText("verdict-troubleshooting", e.Troubleshooting)
+	p.setText("verdict-transport", orNone(r.Transport))
+	p.setText("verdict-target", r.Target.String())
+	p.setText("verdict-attempts", strconv.Itoa(r.Attempts))
+	_ = p.el("verdict-details").Set("open", false)
 	p.setText("report", r.Report)
 	p.setText("copy-status", "")
 	p.setHidden("verdict", false)
 	p.setHidden("report-section", false)
+	p.announce(word + ": " + e.Title)
+}
+
+// repeats reports which of texts to show: a text is left out when all of
+// it was said already, by the title or a text shown before it, as a whole
+// or as one of its clauses (the table's rows often repeat the title, and
+// the docs' "cause: solution" lines repeat the reason).
+func repeats(title string, texts []string) []bool {
+	said := map[string]bool{}
+	say := func(s string) {
+		said[sameText(s)] = true
+		for _, c := range clauses(s) {
+			said[c] = true
+		}
+	}
+	say(title)
+	show := make([]bool, len(texts))
+	for i, t := range texts {
+		if k := sameText(t); k == "" || said[k] {
+			continue
+		}
+		show[i] = true
+		say(t)
+	}
+	return show
+}
+
+// sameText is s as compared for repeats: its letters and digits, in lower
+// case ("customerid" repeats "customer ID").
+func sameText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
+}
+
+// clauseEnds marks where s splits into clauses: a full stop or a colon
+// before a space (not the dots of "socket.io").
+var clauseEnds = strings.NewReplacer(". ", "\n", ": ", "\n")
+
+// clauses splits s at sentence ends and colons.
+func clauses(s string) []string {
+	var out []string
+	for _, c := range strings.Split(clauseEnds.Replace(s), "\n") {
+		if c = sameText(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 func codeLine(r *diagnosis.Result, e diagnosis.Entry) string {

@@ -79,6 +79,9 @@ func (a *app) init() error {
 	if err := a.on("check-form", "submit", true, a.check); err != nil {
 		return err
 	}
+	if err := a.on("customer-id", "input", false, a.fieldEdited); err != nil {
+		return err
+	}
 	if err := a.on("copy", "click", false, a.copyReport); err != nil {
 		return err
 	}
@@ -135,15 +138,25 @@ func (a *app) check() {
 		a.mu.Unlock()
 	}()
 
+	// Every submit starts from a clean page: nothing of the previous check
+	// stays beside a refusal or a new check.
 	p := a.page
+	a.mu.Lock()
+	a.last = nil
+	a.mu.Unlock()
+	a.steps.clear()
+	p.clearResult()
+
 	raw := p.value("customer-id")
-	if _, err := diagnosis.ParseCustomerID(raw); err != nil {
-		p.setText("customer-id-error", "Enter your customer ID: the numeric ID LSports gave you.")
-		p.setHidden("customer-id-error", false)
-		p.focus("customer-id")
+	id, err := diagnosis.ParseCustomerID(raw)
+	if err != nil {
+		p.setState("ready")
+		p.showFieldError(emptyIDError)
 		return
 	}
-	p.setHidden("customer-id-error", true)
+	if id.Valid {
+		p.clearFieldError()
+	}
 	target := a.targets[0]
 	if i, err := strconv.Atoi(p.value("target")); err == nil && i >= 0 && i < len(a.targets) {
 		target = a.targets[i]
@@ -151,9 +164,8 @@ func (a *app) check() {
 
 	p.setState("checking")
 	p.setDisabled("check", true)
-	p.setHidden("verdict", true)
-	p.setHidden("report-section", true)
 	p.setHidden("progress-section", false)
+	p.announce("Checking…")
 	res, err := check.Run(context.Background(), check.Config{
 		Target:     target,
 		CustomerID: raw,
@@ -167,6 +179,7 @@ func (a *app) check() {
 	if err != nil { // only an empty ID, checked above
 		p.setState("ready")
 		p.setDisabled("check", false)
+		p.announce("")
 		return
 	}
 	a.mu.Lock()
@@ -178,7 +191,32 @@ func (a *app) check() {
 		p.setText("notice", "Could not publish the result: "+err.Error())
 	}
 	p.setState("done")
+	if res.NotSent {
+		// Caught before connecting: the fix is in the field, for the
+		// person at the keyboard.
+		p.showFieldError(invalidIDError)
+	} else {
+		p.focusVerdict()
+	}
 	a.holdOff()
+}
+
+// The customer ID field's errors.
+const (
+	emptyIDError   = "Enter your customer ID: the numeric ID LSports gave you."
+	invalidIDError = "Use digits only: the customer ID LSports gave you is a number, without letters, spaces or signs."
+)
+
+// fieldEdited takes the field error away as soon as the field holds a
+// customer ID that can be sent.
+func (a *app) fieldEdited() {
+	p := a.page
+	if !p.fieldErrorShown() {
+		return
+	}
+	if id, err := diagnosis.ParseCustomerID(p.value("customer-id")); err == nil && id.Valid {
+		p.clearFieldError()
+	}
 }
 
 // holdOff keeps the Check button disabled while the connection budget is

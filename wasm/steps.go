@@ -78,6 +78,20 @@ func (l *stepList) show(steps []diagnosis.Step, notice string) {
 	l.draw(seq, steps, notice)
 }
 
+// clear empties the list, and progress still pending is never drawn.
+func (l *stepList) clear() {
+	l.mu.Lock()
+	l.seq++
+	seq := l.seq
+	l.pending = nil
+	l.mu.Unlock()
+	l.drawMu.Lock()
+	defer l.drawMu.Unlock()
+	l.drawn = seq
+	l.rows = l.rows[:0]
+	_ = l.p.el("steps").Set("textContent", "")
+}
+
 func (l *stepList) draw(seq uint64, steps []diagnosis.Step, notice string) {
 	l.drawMu.Lock()
 	defer l.drawMu.Unlock()
@@ -146,13 +160,15 @@ func (l *stepList) update(r *stepRow, s diagnosis.Step) {
 	r.step = s
 }
 
+// stepLabels name the steps in a customer's words; the report keeps the
+// protocol's names.
 var stepLabels = map[string]string{
 	diagnosis.StepCustomerID: "Customer ID",
-	diagnosis.StepHandshake:  "Handshake (HTTP long-polling, with headers)",
-	diagnosis.StepNamespace:  "Socket.IO connect",
-	diagnosis.StepUpgrade:    "Upgrade to WebSocket",
-	diagnosis.StepJoin:       "Join room",
-	diagnosis.StepFirstEvent: "First event",
+	diagnosis.StepHandshake:  "Reach RMS-Socket, with your headers",
+	diagnosis.StepNamespace:  "Connect to RMS-Socket",
+	diagnosis.StepUpgrade:    "Switch to WebSocket",
+	diagnosis.StepJoin:       "Join your room",
+	diagnosis.StepFirstEvent: "First message",
 }
 
 func statusMark(s diagnosis.StepStatus) string {
