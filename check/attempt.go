@@ -62,9 +62,11 @@ func (a *attempt) post(handle func(time.Time) bool) {
 	}
 }
 
-// run makes the connection, follows it to a verdict, and ends it: when run
-// returns, every request and WebSocket it opened has ended.
-func (a *attempt) run(ctx context.Context) {
+// run makes the connection and follows it to a verdict. It returns the
+// function that ends the connection: politely within closeGrace, then by
+// aborting whatever is still open; once that returns, every request and
+// WebSocket the attempt opened has ended.
+func (a *attempt) run(ctx context.Context) (closeConn func()) {
 	header := map[string]string{"customerid": a.id}
 	if a.cfg.Token != "" {
 		header["Authorization"] = "Bearer " + a.cfg.Token
@@ -94,8 +96,10 @@ func (a *attempt) run(ctx context.Context) {
 	close(subscribed)
 
 	a.follow(ctx)
-	a.sock.Disconnect()
-	sess.End(engineClosed, closeGrace)
+	return func() {
+		a.sock.Disconnect()
+		sess.End(engineClosed, closeGrace)
+	}
 }
 
 // listen queues an event for each thing the client reports. Events are

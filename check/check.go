@@ -51,6 +51,12 @@ type Config struct {
 	// OnProgress, if set, receives a snapshot whenever a step changes. It
 	// is called from the checking goroutine and must not block for long.
 	OnProgress func(Progress)
+	// OnResult, if set, receives the result as soon as it is known, before
+	// the check closes its connection (a close POST and its CORS preflight
+	// in a browser: tens of milliseconds that the verdict need not wait
+	// for). Run then returns the same result once everything is closed.
+	// It is called from the checking goroutine and must not block for long.
+	OnResult func(*diagnosis.Result)
 }
 
 // Progress is a live view of a running check.
@@ -81,6 +87,7 @@ func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 	steps.start(diagnosis.StepCustomerID, started)
 
 	var out outcome
+	closeConn := func() {}
 	if !id.Valid {
 		out.obs.InvalidID = true
 		steps.finish(diagnosis.StepCustomerID, diagnosis.StepFailed, "digits only; not sent", time.Now())
@@ -91,12 +98,17 @@ func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 			detail = "surrounding whitespace removed"
 		}
 		steps.finish(diagnosis.StepCustomerID, diagnosis.StepOK, detail, time.Now())
-		out = runAttempts(ctx, cfg, id.Value, steps)
+		out, closeConn = runAttempts(ctx, cfg, id.Value, steps)
 	}
 	if diagnosis.Classify(out.obs) == diagnosis.KindRateLimited && !out.obs.LocalLimit {
 		cfg.Budget.Block(time.Now(), diagnosis.RateLimitWait)
 	}
-	return result(cfg, id, started, out, steps.snapshot()), nil
+	res := result(cfg, id, started, out, steps.snapshot())
+	if cfg.OnResult != nil {
+		cfg.OnResult(res)
+	}
+	closeConn()
+	return res, nil
 }
 
 // outcome is what a check's connection attempts saw.
@@ -143,9 +155,10 @@ func code(codes ...int) *int {
 }
 
 // runAttempts makes up to MaxAttemptsPerCheck connections: only a server
-// error is retried, after a visible wait, and never past the budget.
-func runAttempts(ctx context.Context, cfg Config, id string, steps *steps) outcome {
-	var out outcome
+// error is retried, after a visible wait, and never past the budget. Each
+// attempt's connection is closed before the next; the last one's is left
+// to closeConn, so that the verdict need not wait for it.
+func runAttempts(ctx context.Context, cfg Config, id string, steps *steps) (out outcome, closeConn func()) {
 	for {
 		if wait := cfg.Budget.Wait(time.Now()); wait > 0 {
 			out.obs = diagnosis.Observation{LocalLimit: true}
@@ -154,20 +167,21 @@ func runAttempts(ctx context.Context, cfg Config, id string, steps *steps) outco
 				cfg.Budget.Recent(time.Now()), diagnosis.ServiceConnPerMinute, ceilSeconds(wait)))
 			steps.finish(diagnosis.StepHandshake, diagnosis.StepSkipped, "not sent: connection budget spent", time.Now())
 			steps.skipRest()
-			return out
+			return out, func() {}
 		}
 		cfg.Budget.Record(time.Now())
 		out.attempts++
 		a := newAttempt(cfg, id, steps)
-		a.run(ctx)
+		closeConn = a.run(ctx)
 		out.obs, out.transport = a.obs, a.transport
 		out.messages = append(out.messages, a.messages...)
 		n := out.attempts
 		if diagnosis.Classify(out.obs) != diagnosis.KindServerError || n >= diagnosis.MaxAttemptsPerCheck || n > len(cfg.RetryDelays) {
-			return out
+			return out, closeConn
 		}
+		closeConn()
 		if !countdown(ctx, cfg.RetryDelays[n-1], n+1, steps) {
-			return out
+			return out, func() {}
 		}
 		steps.reset()
 	}

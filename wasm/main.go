@@ -30,7 +30,8 @@ type app struct {
 	budget  diagnosis.Budget
 
 	mu      sync.Mutex
-	running bool
+	running bool          // a check is under way and has no verdict yet
+	closing chan struct{} // closed once the last check's connection has ended
 	last    *diagnosis.Result
 }
 
@@ -131,11 +132,21 @@ func (a *app) check() {
 		return
 	}
 	a.running = true
+	prev := a.closing
+	closing := make(chan struct{})
+	a.closing = closing
 	a.mu.Unlock()
+	closed := sync.OnceFunc(func() { close(closing) })
+	defer closed()
+	// Until show has the verdict: an early return ends the check here.
+	// (After it, a new check may already be running.)
+	verdict := false
 	defer func() {
-		a.mu.Lock()
-		a.running = false
-		a.mu.Unlock()
+		if !verdict {
+			a.mu.Lock()
+			a.running = false
+			a.mu.Unlock()
+		}
 	}()
 
 	// Every submit starts from a clean page: nothing of the previous check
@@ -166,7 +177,11 @@ func (a *app) check() {
 	p.setDisabled("check", true)
 	p.setHidden("progress-section", false)
 	p.announce("Checking…")
-	res, err := check.Run(context.Background(), check.Config{
+	if prev != nil {
+		<-prev // the previous check's connection ends before this one starts
+	}
+	var holdOff bool
+	_, err = check.Run(context.Background(), check.Config{
 		Target:     target,
 		CustomerID: raw,
 		Token:      p.value("token"),
@@ -175,15 +190,30 @@ func (a *app) check() {
 		Budget:     &a.budget,
 		Browser:    userAgent(),
 		OnProgress: a.steps.progress,
+		OnResult:   func(res *diagnosis.Result) { verdict, holdOff = true, a.show(res) },
 	})
+	closed()
 	if err != nil { // only an empty ID, checked above
 		p.setState("ready")
 		p.setDisabled("check", false)
 		p.announce("")
 		return
 	}
+	if holdOff {
+		a.holdOff()
+	}
+}
+
+// show puts a check's result on the page as soon as it is known, while the
+// check still closes its connection, and reports whether the connection
+// budget is spent (the Check button then stays disabled: see holdOff).
+// Otherwise Check takes a click at once; a new check waits for the
+// connection to end before it starts.
+func (a *app) show(res *diagnosis.Result) (holdOff bool) {
+	p := a.page
 	a.mu.Lock()
 	a.last = res
+	a.running = false
 	a.mu.Unlock()
 	a.steps.show(res.Steps, "")
 	p.showResult(res)
@@ -198,7 +228,11 @@ func (a *app) check() {
 	} else {
 		p.focusVerdict()
 	}
-	a.holdOff()
+	if a.budget.Wait(time.Now()) > 0 {
+		return true
+	}
+	p.setDisabled("check", false)
+	return false
 }
 
 // The customer ID field's errors.

@@ -84,23 +84,21 @@ func buildWasm(ctx context.Context, ldflags string) ([]byte, error) {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "main.wasm")
 	if _, err := goCmd(ctx, jsEnv, "build", "-modfile="+modfile, "-trimpath",
-		"-ldflags="+ldflags, noInline, inlineRuntime, "-o", out, Package); err != nil {
+		"-ldflags="+ldflags, noInline, "-o", out, Package); err != nil {
 		return nil, err
 	}
 	return os.ReadFile(out)
 }
 
-// The browser build is compiled without inlining, except in the runtime:
-// the checker's own work is a few milliseconds of event handling per check,
-// and every byte is downloaded before the first check can start. Measured
-// on 2026-11-28 (trimmed build, brotli 11): 1,053,431 B with inlining,
-// 992,356 without it outside the runtime (963,947 with none at all), and no
-// slower in Chromium (402 click -> verdict, first check in a tab: median
-// 89-111 ms without, 102-122 ms with; later checks 48-58 ms either way).
-const (
-	noInline      = "-gcflags=all=-l"
-	inlineRuntime = "-gcflags=runtime="
-)
+// The browser build is compiled without inlining: the checker's own work is
+// a few milliseconds of event handling per check, and every byte is
+// downloaded before the first check can start. Measured on 2026-11-28
+// (trimmed build, brotli 11, default window): 1,083,668 B with inlining,
+// 1,017,945 with it in the runtime only, 988,881 without it; in Chromium
+// 156 no slower (402 click -> verdict, median of 8 fresh tabs, first check
+// 120-149 ms without inlining against 132-142 with it in the runtime; the
+// time to the compiled module 156-201 against 169-177).
+const noInline = "-gcflags=all=-l"
 
 // jsEnv selects the browser target.
 var jsEnv = []string{"GOOS=js", "GOARCH=wasm"}
