@@ -33,6 +33,7 @@ type attempt struct {
 	events chan event
 
 	current     string           // the running step that phase bounds
+	connectedAt time.Time        // when the namespace connected
 	phase       *time.Timer      // the current step's bound
 	upgradeBy   <-chan time.Time // the upgrade's bound, from the handshake on
 	upgradeDone bool             // the upgrade is resolved
@@ -140,8 +141,9 @@ func (a *attempt) listen(mgr *socket.Manager) {
 }
 
 // follow handles events until the attempt is done. Each step has its own
-// bound; after the first event the attempt watches Settle longer, so that
-// a close right after the upgrade (4401, 4403, ...) is seen.
+// bound; after the first event the attempt watches Settle longer (the
+// stays-open step), so that a close right after the upgrade (4401, 4403,
+// ...) is seen.
 func (a *attempt) follow(ctx context.Context) {
 	a.phase = time.NewTimer(a.cfg.Bounds.Handshake)
 	defer a.phase.Stop()
@@ -163,9 +165,22 @@ func (a *attempt) follow(ctx context.Context) {
 	}
 }
 
-// resolved reports whether both open waits, the upgrade and the first
-// event, are over: then the attempt is done.
-func (a *attempt) resolved() bool { return a.upgradeDone && a.eventDone }
+// settled reports whether both open waits, the upgrade and the first
+// event (and the watch after it), are over: then the attempt is done, and
+// the connection stayed open.
+func (a *attempt) settled(at time.Time) bool {
+	if !a.upgradeDone || !a.eventDone {
+		return false
+	}
+	a.steps.finish(diagnosis.StepStaysOpen, diagnosis.StepOK, "open "+a.sinceConnect(at).String()+", not closed", at)
+	return true
+}
+
+// sinceConnect is how long after the namespace connected at is, to the
+// millisecond.
+func (a *attempt) sinceConnect(at time.Time) time.Duration {
+	return at.Sub(a.connectedAt).Round(time.Millisecond)
+}
 
 func (a *attempt) cancelled(at time.Time) bool {
 	a.obs.Timeout = true
@@ -175,11 +190,16 @@ func (a *attempt) cancelled(at time.Time) bool {
 }
 
 // phaseOver: the current step's bound ran out. Only the first-event step
-// may end without an answer, as a warning.
+// may end without an answer, as a warning; the watch after an event ends
+// the wait.
 func (a *attempt) phaseOver(at time.Time) bool {
 	b := a.cfg.Bounds
-	switch {
-	case a.current != diagnosis.StepFirstEvent:
+	switch a.current {
+	case diagnosis.StepStaysOpen:
+	case diagnosis.StepFirstEvent:
+		a.note(fmt.Sprintf("first-event: no event within %s of join", b.FirstEvent))
+		a.steps.finish(a.current, diagnosis.StepWarning, fmt.Sprintf("no event within %s", b.FirstEvent), at)
+	default:
 		bound := b.Handshake
 		if a.current == diagnosis.StepNamespace {
 			bound = b.Namespace
@@ -188,19 +208,16 @@ func (a *attempt) phaseOver(at time.Time) bool {
 		a.note(fmt.Sprintf("%s: no answer within %s", a.current, bound))
 		a.fail(fmt.Sprintf("no answer within %s", bound), at)
 		return true
-	case !a.obs.EventReceived:
-		a.note(fmt.Sprintf("first-event: no event within %s of join", b.FirstEvent))
-		a.steps.finish(a.current, diagnosis.StepWarning, fmt.Sprintf("no event within %s", b.FirstEvent), at)
 	}
 	a.eventDone = true
-	return a.resolved()
+	return a.settled(at)
 }
 
 func (a *attempt) upgradeOver(at time.Time) bool {
 	a.upgradeDone, a.upgradeBy = true, nil
 	a.note(fmt.Sprintf("upgrade: no WebSocket upgrade within %s", a.cfg.Bounds.Upgrade))
 	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, fmt.Sprintf("no WebSocket upgrade within %s", a.cfg.Bounds.Upgrade), at)
-	return a.resolved()
+	return a.settled(at)
 }
 
 // opened: the Engine.IO handshake is done; the namespace CONNECT and the
@@ -238,7 +255,9 @@ func (a *attempt) failed(err error, at time.Time) bool {
 
 func (a *attempt) connected(at time.Time) bool {
 	a.obs.Connected = true
+	a.connectedAt = at
 	a.steps.finish(diagnosis.StepNamespace, diagnosis.StepOK, "connected to namespace /", at)
+	a.steps.start(diagnosis.StepStaysOpen, at)
 	a.steps.start(diagnosis.StepJoin, at)
 	a.sock.Emit("join", func([]any, error) { a.post(a.joinAcked) })
 	sent := time.Now()
@@ -258,6 +277,7 @@ func (a *attempt) eventArrived(name string, at time.Time) bool {
 	if !a.obs.EventReceived {
 		a.obs.EventReceived = true
 		a.steps.finish(diagnosis.StepFirstEvent, diagnosis.StepOK, name, at)
+		a.current = diagnosis.StepStaysOpen
 		a.phase.Reset(a.cfg.Bounds.Settle)
 	}
 	return false
@@ -268,7 +288,7 @@ func (a *attempt) upgraded(at time.Time) bool {
 	a.obs.Upgraded = true
 	a.transport = "websocket"
 	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "upgraded to WebSocket", at)
-	return a.resolved()
+	return a.settled(at)
 }
 
 func (a *attempt) upgradeFailed(err error, at time.Time) bool {
@@ -281,20 +301,26 @@ func (a *attempt) upgradeFailed(err error, at time.Time) bool {
 	}
 	a.note("upgrade: " + errText(err))
 	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, detail, at)
-	return a.resolved()
+	return a.settled(at)
 }
 
 // disconnected: the session ended. Before the namespace connected that
 // is the verdict's cause; after it, a close (with its code, if any), unless
-// the answer that ended it says more.
+// the answer that ended it says more, and the stays-open step fails with
+// what closed it and when.
 func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 	if !a.obs.Connected {
 		return a.endedBeforeConnect(reason, err, at)
 	}
 	a.obs.Closed = true
+	detail := "closed (" + reason + ")"
 	var ce *transport.CloseEvent
 	if errors.As(err, &ce) {
 		a.obs.CloseCode = ce.Code
+		detail = fmt.Sprintf("closed with code %d", ce.Code)
+		if ce.Reason != "" {
+			detail += " " + strconv.Quote(ce.Reason)
+		}
 	}
 	text := "disconnect: " + reason
 	if err != nil {
@@ -304,13 +330,8 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 	if status, _, _ := a.answer(err); a.obs.SessionLost {
 		a.obs.HTTPStatus = status // any other status mid-session is how it was lost
 	}
-	if !a.upgradeDone {
-		a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepSkipped, "", at)
-	}
-	if !a.obs.EventReceived {
-		a.steps.finish(a.current, diagnosis.StepFailed, "connection closed", at)
-	}
-	a.steps.skipRest()
+	a.current = diagnosis.StepStaysOpen
+	a.fail(detail+", "+a.sinceConnect(at).String()+" after connect", at)
 	return true
 }
 
@@ -374,13 +395,11 @@ func (a *attempt) note(msg string) {
 	a.messages = append(a.messages, diagnosis.Clean(msg, a.cfg.Token))
 }
 
-// fail marks the running step failed and the ones after it skipped.
+// fail marks the running step failed and the others not reached (see
+// steps.stop).
 func (a *attempt) fail(detail string, at time.Time) {
 	a.steps.finish(a.current, diagnosis.StepFailed, detail, at)
-	if a.current == diagnosis.StepNamespace && a.steps.status(diagnosis.StepUpgrade) == diagnosis.StepRunning {
-		a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepSkipped, "", at)
-	}
-	a.steps.skipRest()
+	a.steps.stop(a.current)
 }
 
 // connectErrorData is the documented data of a CONNECT_ERROR.

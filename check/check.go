@@ -91,7 +91,7 @@ func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 	if !id.Valid {
 		out.obs.InvalidID = true
 		steps.finish(diagnosis.StepCustomerID, diagnosis.StepFailed, "digits only; not sent", time.Now())
-		steps.skipRest()
+		steps.stop(diagnosis.StepCustomerID)
 	} else {
 		detail := ""
 		if id.Trimmed {
@@ -166,7 +166,7 @@ func runAttempts(ctx context.Context, cfg Config, id string, steps *steps) (out 
 				"not sent: this page made %d connection attempts in the last minute and RMS-Socket allows %d per minute per IP; wait %d s before checking again",
 				cfg.Budget.Recent(time.Now()), diagnosis.ServiceConnPerMinute, ceilSeconds(wait)))
 			steps.finish(diagnosis.StepHandshake, diagnosis.StepSkipped, "not sent: connection budget spent", time.Now())
-			steps.skipRest()
+			steps.stop(diagnosis.StepHandshake)
 			return out, func() {}
 		}
 		cfg.Budget.Record(time.Now())

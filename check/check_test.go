@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -114,7 +115,47 @@ func TestEveryCase(t *testing.T) {
 			if (c.Server == scenario.Refused || c.Server == scenario.Silent) && res.Steps[1].Status != diagnosis.StepFailed {
 				t.Errorf("handshake %s, want failed\n%s", res.Steps[1].Status, res.Report)
 			}
+			stepsTellTheTruth(t, c, res)
 		})
+	}
+}
+
+// closeKinds are the kinds of a connection the server closed after it
+// connected.
+var closeKinds = map[diagnosis.Kind]bool{
+	diagnosis.KindClosedNormal: true, diagnosis.KindGoingAway: true,
+	diagnosis.KindAuthFailedAfterUpgrade: true, diagnosis.KindAuthorizationRevoked: true,
+}
+
+// stepsTellTheTruth: no step after a failed one is ok, a success is all ok,
+// and a close after the connect is the failed stays-open step, with its
+// code and how long after the connect it came.
+func stepsTellTheTruth(t *testing.T, c scenario.Case, res *diagnosis.Result) {
+	t.Helper()
+	failed := ""
+	for _, s := range res.Steps {
+		if failed != "" && s.Status == diagnosis.StepOK {
+			t.Errorf("step %s is ok after %s failed\n%s", s.Name, failed, res.Report)
+		}
+		if s.Status == diagnosis.StepFailed && failed == "" {
+			failed = s.Name
+		}
+		if c.Verdict == diagnosis.OK && s.Status != diagnosis.StepOK {
+			t.Errorf("step %s is %s in a success", s.Name, s.Status)
+		}
+	}
+	if c.Verdict == diagnosis.Error && failed == "" {
+		t.Errorf("no step failed under an error verdict\n%s", res.Report)
+	}
+	last := res.Steps[len(res.Steps)-1]
+	if last.Name != diagnosis.StepStaysOpen {
+		t.Fatalf("last step %s, want %s", last.Name, diagnosis.StepStaysOpen)
+	}
+	if closeKinds[c.Kind] {
+		want := fmt.Sprintf("closed with code %d", *c.CloseCode)
+		if last.Status != diagnosis.StepFailed || !strings.HasPrefix(last.Detail, want) || !regexp.MustCompile(`, [0-9.]+m?s after connect$`).MatchString(last.Detail) {
+			t.Errorf("stays-open %s %q, want failed %q…, <seconds> after connect", last.Status, last.Detail, want)
+		}
 	}
 }
 
@@ -154,7 +195,7 @@ func TestInvalidIDIsNotSent(t *testing.T) {
 	if res.Kind != diagnosis.KindInvalidFormat || !res.NotSent || res.StatusCode != nil || res.CustomerID != "12a45" || !res.Trimmed {
 		t.Errorf("got kind %s notSent %v status %s id %q trimmed %v", res.Kind, res.NotSent, code(res.StatusCode), res.CustomerID, res.Trimmed)
 	}
-	if res.Steps[0].Status != diagnosis.StepFailed || res.Steps[1].Status != diagnosis.StepSkipped {
+	if res.Steps[0].Status != diagnosis.StepFailed || res.Steps[1].Status != diagnosis.StepNotReached {
 		t.Errorf("steps %+v", res.Steps)
 	}
 	if !strings.Contains(res.Report, "400 (not sent") {

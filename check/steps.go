@@ -66,23 +66,23 @@ func (s *steps) detail(name, detail string) {
 	s.update(name, func(st *diagnosis.Step) { st.Detail = diagnosis.Clean(detail, s.secret) })
 }
 
-func (s *steps) status(name string) diagnosis.StepStatus {
+// stop ends a check at a failed step: every other step still pending or
+// running was not reached, and so is every step after the failed one,
+// whatever it had done in parallel (an upgrade that completed before a
+// refusal carried nothing).
+func (s *steps) stop(failed string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, st := range s.list {
-		if st.Name == name {
-			return st.Status
-		}
-	}
-	return ""
-}
-
-// skipRest marks every step that has not started as skipped.
-func (s *steps) skipRest() {
-	s.mu.Lock()
+	after := false
 	for i := range s.list {
-		if s.list[i].Status == diagnosis.StepPending {
-			s.list[i].Status = diagnosis.StepSkipped
+		st := &s.list[i]
+		switch {
+		case st.Name == failed:
+			after = true
+		case st.Status == diagnosis.StepPending || st.Status == diagnosis.StepRunning:
+			st.Status, st.Detail = diagnosis.StepNotReached, ""
+		case after && (st.Status == diagnosis.StepOK || st.Status == diagnosis.StepWarning):
+			st.Status = diagnosis.StepNotReached
+			st.Detail = "done in parallel, but not used: " + failed + " failed first"
 		}
 	}
 	p := s.progressLocked()

@@ -84,7 +84,7 @@ func TestReport(t *testing.T) {
 			{Name: "customer-id", Status: diagnosis.StepOK},
 			{Name: "handshake", Status: diagnosis.StepOK, MS: 42},
 			{Name: "namespace", Status: diagnosis.StepFailed, MS: 7, Detail: "connect_error: Account inactive or expired"},
-			{Name: "upgrade", Status: diagnosis.StepSkipped},
+			{Name: "upgrade", Status: diagnosis.StepNotReached},
 		},
 	}
 	got := diagnosis.Report(r)
@@ -102,8 +102,8 @@ func TestReport(t *testing.T) {
 		"Access token:  sent (not shown)",
 		`  - connect_error: "Account inactive or expired" data {"statusCode":402}`,
 		`  - line one\nline two`,
-		"  handshake    ok          42 ms",
-		"  upgrade      skipped         -",
+		"  handshake    ok             42 ms",
+		"  upgrade      not-reached        -",
 		"Browser:       TestBrowser/1.0",
 		"Checker:       defendcheck " + diagnosis.Version,
 	} {
@@ -118,8 +118,17 @@ func TestReport(t *testing.T) {
 	}
 
 	r.NotSent, r.StatusCode, r.Kind = true, nil, diagnosis.KindInvalidFormat
-	if got := diagnosis.Report(r); !strings.Contains(got, "Status code:   400 (not sent: caught before connecting)") {
+	got = diagnosis.Report(r)
+	if !strings.Contains(got, "Status code:   400 (not sent: caught before connecting)") {
 		t.Errorf("a not-sent ID must show the 400 row as not sent:\n%s", got)
+	}
+	if !strings.Contains(got, "Fix owner:     "+diagnosis.OwnerTypist) {
+		t.Errorf("a not-sent ID is for the person typing it to fix:\n%s", got)
+	}
+
+	r.NotSent, r.Kind, r.Verdict = false, diagnosis.KindOK, diagnosis.OK
+	if got := diagnosis.Report(r); !strings.Contains(got, "Resolution:    -\nFix owner:     -\n") {
+		t.Errorf("a success has nothing to resolve and no owner:\n%s", got)
 	}
 }
 

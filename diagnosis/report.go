@@ -25,8 +25,8 @@ func Report(r *Result) string {
 	line("Timestamp", r.Timestamp)
 	line("Verdict", fmt.Sprintf("%s: %s (%s)", strings.ToUpper(string(r.Verdict)), e.Title, r.Kind))
 	line("Reason", e.Reason)
-	line("Resolution", e.Resolution)
-	line("Fix owner", e.Owner)
+	line("Resolution", orDash(e.Resolution))
+	line("Fix owner", orDash(e.Owner))
 	status := codeText(r.StatusCode)
 	if r.NotSent {
 		status = strconv.Itoa(e.StatusCode) + " (not sent: caught before connecting)"
@@ -51,10 +51,10 @@ func Report(r *Result) string {
 	b.WriteString("Steps:\n")
 	for _, s := range r.Steps {
 		ms := "-"
-		if s.Status != StepPending && s.Status != StepSkipped {
+		if s.Status != StepPending && s.Status != StepSkipped && s.Status != StepNotReached {
 			ms = strconv.FormatInt(s.MS, 10) + " ms"
 		}
-		fmt.Fprintf(&b, "  %-12s %-8s %8s", s.Name, s.Status, ms)
+		fmt.Fprintf(&b, "  %-12s %-11s %8s", s.Name, s.Status, ms)
 		if s.Detail != "" {
 			b.WriteString("  " + escape(s.Detail, -1))
 		}

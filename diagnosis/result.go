@@ -11,10 +11,13 @@ const (
 	StepUpgrade    = "upgrade"
 	StepJoin       = "join"
 	StepFirstEvent = "first-event"
+	// StepStaysOpen runs from the namespace connect to the attempt's end:
+	// a close of the connection (4401, 1000, ...) fails it.
+	StepStaysOpen = "stays-open"
 )
 
 // StepNames lists the steps in the order the page shows them.
-var StepNames = []string{StepCustomerID, StepHandshake, StepNamespace, StepUpgrade, StepJoin, StepFirstEvent}
+var StepNames = []string{StepCustomerID, StepHandshake, StepNamespace, StepUpgrade, StepJoin, StepFirstEvent, StepStaysOpen}
 
 // StepStatus is the state of one step.
 type StepStatus string
@@ -26,7 +29,10 @@ const (
 	StepOK      StepStatus = "ok"
 	StepWarning StepStatus = "warning"
 	StepFailed  StepStatus = "failed"
-	StepSkipped StepStatus = "skipped"
+	StepSkipped StepStatus = "skipped" // deliberately not done (budget spent)
+	// StepNotReached: an earlier step failed, so this one never ran, or
+	// ran in parallel to no use.
+	StepNotReached StepStatus = "not-reached"
 )
 
 // Step is one named phase of a check. MS is how long it took, counted from
@@ -69,5 +75,20 @@ type Result struct {
 	Browser    string   `json:"browser"`
 }
 
-// Entry returns the mapping table's row for the result's kind.
-func (r *Result) Entry() Entry { return Lookup(r.Kind) }
+// Entry returns the mapping table's row for the result's kind, with the
+// advice that fits what this check did: without a token, the row's
+// NoToken texts; for an ID caught before it was sent, the person typing
+// it owns the fix.
+func (r *Result) Entry() Entry {
+	e := Lookup(r.Kind)
+	if !r.TokenSent && e.NoTokenResolution != "" {
+		e.Resolution = e.NoTokenResolution
+	}
+	if !r.TokenSent && e.NoTokenTroubleshooting != "" {
+		e.Troubleshooting = e.NoTokenTroubleshooting
+	}
+	if r.NotSent {
+		e.Owner = OwnerTypist
+	}
+	return e
+}

@@ -46,6 +46,7 @@ const (
 	OwnerCustomerIT  = "Your IT or network team"
 	OwnerLSports     = "LSports support"
 	OwnerNobody      = "Nobody: wait and check again"
+	OwnerTypist      = "You: correct the customer ID above and check again"
 )
 
 // Entry is one row of the mapping table. Reason and Resolution are the
@@ -68,17 +69,19 @@ type Entry struct {
 	// Troubleshooting is the matching row of the docs' troubleshooting
 	// table, "cause: solution", or a suggestion in its spirit.
 	Troubleshooting string
+	// NoTokenResolution and NoTokenTroubleshooting replace Resolution and
+	// Troubleshooting when no access token was sent (see Result.Entry);
+	// empty for a row whose advice does not depend on the token.
+	NoTokenResolution      string
+	NoTokenTroubleshooting string
 }
 
 // Table maps every kind to what the user is told. It is the only copy.
 var Table = []Entry{
 	{Kind: KindOK, Verdict: OK,
-		Title:           "Connected: RMS-Socket works from this network",
-		Reason:          "Handshake, WebSocket upgrade, join and events all succeeded",
-		Meaning:         "This browser reached RMS-Socket, upgraded to WebSocket, joined the room and received an event.",
-		Resolution:      "If your own integration still fails, compare it with this check: send customerid in extraHeaders and emit join after every connect.",
-		Owner:           OwnerCustomerDev,
-		Troubleshooting: "No messages received in your integration: not joined to room. Emit join after connecting."},
+		Title:   "Connected: RMS-Socket works from this network",
+		Reason:  "Handshake, WebSocket upgrade, join and events all succeeded",
+		Meaning: "This browser reached RMS-Socket, upgraded to WebSocket, joined the room and received an event."},
 	{Kind: KindInvalidFormat, Verdict: Error, StatusCode: 400,
 		Title:           "Invalid customer ID format",
 		Reason:          "Invalid customerid format",
@@ -157,12 +160,14 @@ var Table = []Entry{
 		Owner:           OwnerNobody,
 		Troubleshooting: "Server going away: reconnect with backoff, then emit join after connecting."},
 	{Kind: KindAuthFailedAfterUpgrade, Verdict: Error, CloseCode: 4401,
-		Title:           "Authentication failed after the WebSocket upgrade",
-		Reason:          "Authentication failed after upgrade",
-		Meaning:         "The handshake was accepted, but after the upgrade to WebSocket RMS-Socket rejected the credentials.",
-		Resolution:      "Check your access token and customerid, then reconnect",
-		Owner:           OwnerCustomerDev,
-		Troubleshooting: "Authentication failed: access tokens live 30 minutes. Refresh the token before it expires and reconnect."},
+		Title:                  "Authentication failed after the WebSocket upgrade",
+		Reason:                 "Authentication failed after upgrade",
+		Meaning:                "The handshake was accepted, but after the upgrade to WebSocket RMS-Socket rejected the credentials.",
+		Resolution:             "Check your access token and customerid, then reconnect",
+		Owner:                  OwnerCustomerDev,
+		Troubleshooting:        "Authentication failed: access tokens live 30 minutes. Refresh the token before it expires and reconnect.",
+		NoTokenResolution:      "Check the customer ID, and enter your access token if your integration uses one",
+		NoTokenTroubleshooting: "No access token was sent with this check, so RMS-Socket had none to accept."},
 	{Kind: KindAuthorizationRevoked, Verdict: Error, CloseCode: 4403,
 		Title:           "Authorization revoked",
 		Reason:          "Authorization revoked",
@@ -213,12 +218,13 @@ var Table = []Entry{
 		Owner:           OwnerLSports,
 		Troubleshooting: "Session ID unknown: LSports support can check sticky sessions on the load balancer; if your network leaves through several public IP addresses, ask your IT team to use one for the host."},
 	{Kind: KindRefusedByGateway, Verdict: Error, HTTPStatuses: []int{401, 403},
-		Title:           "Refused by something in front of RMS-Socket",
-		Reason:          "HTTP refusal before Socket.IO",
-		Meaning:         "A request was refused with HTTP 401 or 403 before Socket.IO could answer. RMS-Socket refuses with a connect_error, so this came from something in front of it: a web filter or proxy of your network, or a gateway that checks the access token. The messages show the first bytes of its answer.",
-		Resolution:      "Find who answered from the messages: your proxy or web filter, or an LSports gateway",
-		Owner:           OwnerCustomerIT,
-		Troubleshooting: "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow the host; if it is LSports', check the access token and send this report to LSports support."},
+		Title:                  "Refused by something in front of RMS-Socket",
+		Reason:                 "HTTP refusal before Socket.IO",
+		Meaning:                "A request was refused with HTTP 401 or 403 before Socket.IO could answer. RMS-Socket refuses with a connect_error, so this came from something in front of it: a web filter or proxy of your network, or a gateway that checks the access token. The messages show the first bytes of its answer.",
+		Resolution:             "Find who answered from the messages: your proxy or web filter, or an LSports gateway",
+		Owner:                  OwnerCustomerIT,
+		Troubleshooting:        "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow the host; if it is LSports', check the access token and send this report to LSports support.",
+		NoTokenTroubleshooting: "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow the host; if it is LSports', no access token was sent with this check: enter yours and check again, or send this report to LSports support."},
 }
 
 // Lookup returns the table entry for a kind; an unknown kind gets the

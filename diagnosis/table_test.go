@@ -23,12 +23,16 @@ func TestTableHasOneCompleteRowPerKind(t *testing.T) {
 			t.Errorf("kind %s has two rows", e.Kind)
 		}
 		seen[e.Kind] = true
-		for field, v := range map[string]string{
-			"Title": e.Title, "Reason": e.Reason, "Meaning": e.Meaning,
-			"Resolution": e.Resolution, "Owner": e.Owner, "Troubleshooting": e.Troubleshooting,
-		} {
+		for field, v := range map[string]string{"Title": e.Title, "Reason": e.Reason, "Meaning": e.Meaning} {
 			if v == "" {
 				t.Errorf("kind %s: %s is empty", e.Kind, field)
+			}
+		}
+		// A success has nothing to fix: no resolution, owner or
+		// troubleshooting; every other row has all three.
+		for field, v := range map[string]string{"Resolution": e.Resolution, "Owner": e.Owner, "Troubleshooting": e.Troubleshooting} {
+			if (v == "") != (e.Verdict == diagnosis.OK) {
+				t.Errorf("kind %s (verdict %s): %s is %q", e.Kind, e.Verdict, field, v)
 			}
 		}
 		switch e.Verdict {
@@ -148,6 +152,57 @@ func TestHTTPRefusalsComeFromInFront(t *testing.T) {
 	}
 }
 
+// TestAdviceFitsTheFacts: Result.Entry gives token advice only when a
+// token was sent, says so when none was for a 4401, and leaves an ID
+// caught before it was sent to the person typing it.
+func TestAdviceFitsTheFacts(t *testing.T) {
+	for _, tt := range []struct {
+		name               string
+		res                diagnosis.Result
+		owner              string
+		has, lacks         string // in Resolution or Troubleshooting
+		resolution, advice string // exact, where not ""
+	}{
+		{name: "4401 with a token", res: diagnosis.Result{Kind: "auth-failed-after-upgrade", TokenSent: true},
+			owner: diagnosis.OwnerCustomerDev, has: "tokens live 30 minutes",
+			resolution: "Check your access token and customerid, then reconnect"},
+		{name: "4401 without a token", res: diagnosis.Result{Kind: "auth-failed-after-upgrade"},
+			owner: diagnosis.OwnerCustomerDev, has: "No access token was sent", lacks: "30 minutes",
+			advice: "No access token was sent with this check, so RMS-Socket had none to accept."},
+		{name: "gateway without a token", res: diagnosis.Result{Kind: "refused-by-gateway"},
+			owner: diagnosis.OwnerCustomerIT, has: "no access token was sent", lacks: "check the access token"},
+		{name: "gateway with a token", res: diagnosis.Result{Kind: "refused-by-gateway", TokenSent: true},
+			owner: diagnosis.OwnerCustomerIT, has: "check the access token", lacks: "no access token was sent"},
+		{name: "ID typed badly, not sent", res: diagnosis.Result{Kind: "invalid-format", NotSent: true},
+			owner: diagnosis.OwnerTypist, resolution: "Use numeric characters only", lacks: "developers"},
+		{name: "400 from the server", res: diagnosis.Result{Kind: "invalid-format", StatusCode: ptr(400)},
+			owner: diagnosis.OwnerCustomerDev, resolution: "Use numeric characters only"},
+		{name: "402 without a token keeps the seed's words", res: diagnosis.Result{Kind: "account-inactive"},
+			owner: diagnosis.OwnerLSports, resolution: "Contact LSports support"},
+		{name: "success", res: diagnosis.Result{Kind: "ok", TokenSent: true}, lacks: "not joined"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := tt.res.Entry()
+			advice := e.Resolution + " " + e.Troubleshooting + " " + e.Owner
+			if e.Owner != tt.owner {
+				t.Errorf("owner %q, want %q", e.Owner, tt.owner)
+			}
+			if tt.has != "" && !contains(advice, tt.has) {
+				t.Errorf("advice %q lacks %q", advice, tt.has)
+			}
+			if tt.lacks != "" && contains(advice, tt.lacks) {
+				t.Errorf("advice %q has %q", advice, tt.lacks)
+			}
+			if tt.resolution != "" && e.Resolution != tt.resolution {
+				t.Errorf("resolution %q, want %q", e.Resolution, tt.resolution)
+			}
+			if tt.advice != "" && e.Troubleshooting != tt.advice {
+				t.Errorf("troubleshooting %q, want %q", e.Troubleshooting, tt.advice)
+			}
+		})
+	}
+}
+
 func TestLookupUnknownKind(t *testing.T) {
 	if got := diagnosis.Lookup("no-such-kind").Kind; got != diagnosis.KindUnknownStatus {
 		t.Errorf("Lookup(unknown) = %s, want unknown-status", got)
@@ -199,6 +254,8 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+func ptr(n int) *int { return &n }
 
 func contains(s, sub string) bool {
 	return strings.Contains(s, sub)

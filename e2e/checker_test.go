@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -55,8 +56,12 @@ func TestEveryOutcome(t *testing.T) {
 				t.Errorf("%d steps, want %d", len(res.Steps), len(diagnosis.StepNames))
 			}
 
-			// What the page shows is the mapping table's row for the kind.
-			e := diagnosis.Lookup(tt.Kind)
+			pageStepsTellTheTruth(t, ctx, res, tt)
+
+			// What the page shows is the mapping table's row for the kind,
+			// with the advice for what this check did: no token is sent
+			// here, and a case without an attempt is an ID not sent.
+			e := (&diagnosis.Result{Kind: tt.Kind, NotSent: tt.Attempts == 0}).Entry()
 			shown := map[string]string{
 				"verdict-title":           e.Title,
 				"verdict-reason":          e.Reason,
@@ -105,6 +110,37 @@ func TestEveryOutcome(t *testing.T) {
 				t.Errorf("a failure with no message")
 			}
 		})
+	}
+}
+
+// pageStepsTellTheTruth: the page's step rows show the result's statuses;
+// no step after a failed one is ok; an error verdict has a failed step;
+// and a close after the connect (4401, ...) is the failed last step.
+func pageStepsTellTheTruth(t *testing.T, ctx context.Context, res result, tt scenario.Case) {
+	t.Helper()
+	shown := eval[[]string](t, ctx, `[...document.querySelectorAll("#steps li")].map(li => li.dataset.status)`)
+	failed := ""
+	for i, s := range res.Steps {
+		if len(shown) != len(res.Steps) || shown[i] != s.Status {
+			t.Errorf("the page shows step statuses %q, the result %+v", shown, res.Steps)
+			break
+		}
+	}
+	for _, s := range res.Steps {
+		if failed != "" && s.Status == string(diagnosis.StepOK) {
+			t.Errorf("step %s is ok after %s failed: %+v", s.Name, failed, res.Steps)
+		}
+		if failed == "" && s.Status == string(diagnosis.StepFailed) {
+			failed = s.Name
+		}
+	}
+	if tt.Verdict == diagnosis.Error && failed == "" {
+		t.Errorf("no step failed under an error verdict: %+v", res.Steps)
+	}
+	if tt.CloseCode != nil && tt.Transport == "websocket" {
+		if last := res.Steps[len(res.Steps)-1]; last.Name != diagnosis.StepStaysOpen || last.Status != string(diagnosis.StepFailed) {
+			t.Errorf("a close %d after the connect: last step %s %s, want %s failed", *tt.CloseCode, last.Name, last.Status, diagnosis.StepStaysOpen)
+		}
 	}
 }
 

@@ -73,6 +73,11 @@ func TestTokenNeverLeaks(t *testing.T) {
 	if !strings.Contains(res.Report, "Access token:  sent (not shown)") {
 		t.Errorf("the report does not say a token was sent:\n%s", res.Report)
 	}
+	// Token advice is for a check that sent one (the 4401 case of
+	// TestEveryOutcome sends none and is told so).
+	if got := text(t, ctx, "verdict-troubleshooting"); !strings.Contains(got, "tokens live 30 minutes") {
+		t.Errorf("a 4401 with a token sent: #verdict-troubleshooting %q lacks the token advice", got)
+	}
 	places := map[string]string{
 		"report":         res.Report,
 		"result":         eval[string](t, ctx, `JSON.stringify(window.defendcheck.result)`),

@@ -169,6 +169,7 @@ var stepLabels = map[string]string{
 	diagnosis.StepUpgrade:    "Switch to WebSocket",
 	diagnosis.StepJoin:       "Join your room",
 	diagnosis.StepFirstEvent: "First message",
+	diagnosis.StepStaysOpen:  "Stays connected",
 }
 
 func statusMark(s diagnosis.StepStatus) string {
@@ -183,6 +184,8 @@ func statusMark(s diagnosis.StepStatus) string {
 		return "… running"
 	case diagnosis.StepSkipped:
 		return "– skipped"
+	case diagnosis.StepNotReached:
+		return "– not reached"
 	}
 	return "· pending"
 }

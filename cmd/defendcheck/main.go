@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -64,6 +66,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
+	// The page's port is taken before the build, so that a busy one is
+	// reported at once; until the build is done it answers 503.
+	page := &building{}
+	srv, err := defendcheck.Listen(*addr, page)
+	if err != nil {
+		return fmt.Errorf("cannot serve the page on -addr %s: %w (choose another address with -addr, e.g. -addr 127.0.0.1:0 for any free port)", *addr, err)
+	}
+	defer srv.Close()
+
 	if len(tgts) == 0 {
 		sim := rmssim.New(rmssim.Options{ConnPerMinute: *perMinute, Logger: log.With("component", "rmssim")})
 		defer sim.Close()
@@ -85,12 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := defendcheck.Listen(*addr, h)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	fmt.Fprintf(stdout, "defendcheck: open %s/ (Ctrl-C to stop)\n", srv.URL())
+	page.h.Store(h)
+	fmt.Fprintf(stdout, "\nOpen the checker page in your browser (Ctrl-C to stop):\n\n    %s/\n", srv.URL())
 
 	// The page is served at once; the smallest brotli copies follow, and
 	// stop with the server.
@@ -110,4 +117,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}()
 	<-ctx.Done()
 	return nil
+}
+
+// building serves the page once its handler is stored, and 503 until then.
+type building struct {
+	h atomic.Pointer[defendcheck.Handler]
+}
+
+func (b *building) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := b.h.Load(); h != nil {
+		h.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Retry-After", "5")
+	http.Error(w, "defendcheck is still building the checker; reload in a few seconds", http.StatusServiceUnavailable)
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
@@ -58,7 +60,7 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-cache-dir", t.TempDir()}, &stdout, &stderr)
 	}()
 
-	pageRE := regexp.MustCompile(`defendcheck: open (http://127\.0\.0\.1:\d+)/`)
+	pageRE := regexp.MustCompile(`(?m)^    (http://127\.0\.0\.1:\d+)/$`)
 	simRE := regexp.MustCompile(`simulated RMS-Socket: (http://127\.0\.0\.1:\d+)/`)
 	deadline := time.Now().Add(4 * time.Minute)
 	for pageRE.FindStringSubmatch(stdout.String()) == nil {
@@ -77,6 +79,15 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 	sim := simRE.FindStringSubmatch(stdout.String())
 	if sim == nil {
 		t.Fatalf("the simulator's URL is not printed:\n%s", stdout.String())
+	}
+	// The page's URL is the last line, on its own; the simulator's comes
+	// before it.
+	out := stdout.String()
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); strings.TrimSpace(lines[len(lines)-1]) != page+"/" {
+		t.Errorf("the last line is %q, want the page's URL %s/ alone:\n%s", lines[len(lines)-1], page, out)
+	}
+	if strings.Index(out, sim[0]) > strings.Index(out, page+"/") {
+		t.Errorf("the simulator's URL is printed after the page's:\n%s", out)
 	}
 	if page == sim[1] {
 		t.Fatal("page and simulator share an origin; they must be separate, as in production")
@@ -122,6 +133,37 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 	}
 	if recompressing() {
 		t.Error("the brotli-11 work goes on after run returned")
+	}
+}
+
+// TestRunReportsABusyPortBeforeTheBuild: an -addr whose port is taken
+// stops the command at once, naming -addr, without building anything.
+func TestRunReportsABusyPortBeforeTheBuild(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var stdout, stderr logbuf.Buffer
+	start := time.Now()
+	err = run(context.Background(), []string{"-addr", ln.Addr().String(), "-cache-dir", t.TempDir()}, &stdout, &stderr)
+	want := "cannot serve the page on -addr " + ln.Addr().String()
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "choose another address with -addr") {
+		t.Fatalf("err %v, want it to start with %q and give the -addr hint", err, want)
+	}
+	if strings.Contains(stdout.String(), "building") {
+		t.Errorf("the WebAssembly was built before the busy port was reported:\n%s", stdout.String())
+	}
+	t.Logf("reported after %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestPageAnswers503WhileBuilding: the port is taken before the build, and
+// a visitor who comes early is told to reload, not given an empty page.
+func TestPageAnswers503WhileBuilding(t *testing.T) {
+	rec := httptest.NewRecorder()
+	(&building{}).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "still building") {
+		t.Errorf("got %d, Retry-After %q, body %q; want 503 saying it is still building", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
 	}
 }
 
