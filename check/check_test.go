@@ -89,14 +89,8 @@ func TestEveryCase(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
 			res := run(t, config(servers.Target(c.Server), c.CustomerID))
-			if res.Kind != c.Kind || res.Verdict != c.Verdict {
-				t.Fatalf("kind %s/%s, want %s/%s\n%s", res.Kind, res.Verdict, c.Kind, c.Verdict, res.Report)
-			}
-			if !equalCode(res.StatusCode, c.StatusCode) || !equalCode(res.CloseCode, c.CloseCode) {
-				t.Errorf("status %s close %s, want %s %s", code(res.StatusCode), code(res.CloseCode), code(c.StatusCode), code(c.CloseCode))
-			}
-			if c.Transport != "" && res.Transport != c.Transport {
-				t.Errorf("transport %q, want %q", res.Transport, c.Transport)
+			if diff := c.Mismatch(string(res.Verdict), string(res.Kind), res.StatusCode, res.CloseCode, res.Transport); diff != "" {
+				t.Fatalf("%s\n%s", diff, res.Report)
 			}
 			if res.Attempts != c.Attempts {
 				t.Errorf("%d attempts, want %d", res.Attempts, c.Attempts)
@@ -193,7 +187,7 @@ func TestInvalidIDIsNotSent(t *testing.T) {
 	tgt, logs := simulator(t)
 	res := run(t, config(tgt, " 12a45 "))
 	if res.Kind != diagnosis.KindInvalidFormat || !res.NotSent || res.StatusCode != nil || res.CustomerID != "12a45" || !res.Trimmed {
-		t.Errorf("got kind %s notSent %v status %s id %q trimmed %v", res.Kind, res.NotSent, code(res.StatusCode), res.CustomerID, res.Trimmed)
+		t.Errorf("got kind %s notSent %v status %s id %q trimmed %v", res.Kind, res.NotSent, scenario.Code(res.StatusCode), res.CustomerID, res.Trimmed)
 	}
 	if res.Steps[0].Status != diagnosis.StepFailed || res.Steps[1].Status != diagnosis.StepNotReached {
 		t.Errorf("steps %+v", res.Steps)
@@ -236,8 +230,8 @@ func TestHTTPLevel429BlocksTheBudget(t *testing.T) {
 	cfg := config(servers.Target(scenario.HTTP429), "12345")
 	cfg.Budget = &diagnosis.Budget{}
 	res := run(t, cfg)
-	if res.Kind != diagnosis.KindRateLimited || !equalCode(res.StatusCode, ptr(429)) || res.Attempts != 1 {
-		t.Fatalf("got %s %s after %d attempts\n%s", res.Kind, code(res.StatusCode), res.Attempts, res.Report)
+	if res.Kind != diagnosis.KindRateLimited || scenario.Code(res.StatusCode) != "429" || res.Attempts != 1 {
+		t.Fatalf("got %s %s after %d attempts\n%s", res.Kind, scenario.Code(res.StatusCode), res.Attempts, res.Report)
 	}
 	if !strings.Contains(strings.Join(res.Messages, "\n"), "HTTP 429 on GET") || !strings.Contains(strings.Join(res.Messages, "\n"), "Too Many Requests") {
 		t.Errorf("messages lack the HTTP status and body: %q", res.Messages)
@@ -256,7 +250,7 @@ func TestSpentBudgetMakesNoConnection(t *testing.T) {
 	}
 	res := run(t, cfg)
 	if res.Kind != diagnosis.KindRateLimited || res.StatusCode != nil || res.Attempts != 0 {
-		t.Errorf("got %s status %s attempts %d", res.Kind, code(res.StatusCode), res.Attempts)
+		t.Errorf("got %s status %s attempts %d", res.Kind, scenario.Code(res.StatusCode), res.Attempts)
 	}
 	if msg := strings.Join(res.Messages, " "); !strings.Contains(msg, "made 10 connection attempts in the last minute") || !strings.Contains(msg, "wait") {
 		t.Errorf("messages do not say how long to wait: %q", res.Messages)
@@ -292,15 +286,4 @@ func TestTokenNeverLeaves(t *testing.T) {
 	if strings.Contains(logs.String(), token) {
 		t.Errorf("the token is in the simulator log")
 	}
-}
-
-func equalCode(a, b *int) bool {
-	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
-}
-
-func code(c *int) string {
-	if c == nil {
-		return "null"
-	}
-	return fmt.Sprint(*c)
 }

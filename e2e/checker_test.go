@@ -13,15 +13,6 @@ import (
 	"github.com/lsports/defendcheck/internal/scenario"
 )
 
-func code(c *int) string {
-	if c == nil {
-		return "null"
-	}
-	return fmt.Sprint(*c)
-}
-
-func sameCode(a, b *int) bool { return code(a) == code(b) }
-
 // TestEveryOutcome runs every case of package scenario (every row of the
 // simulator's table, and the misbehaving targets) through the page: type,
 // click, wait for done, then check the verdict, the codes, the text shown
@@ -36,14 +27,8 @@ func TestEveryOutcome(t *testing.T) {
 			res := check(t, ctx, int(tt.Server), tt.CustomerID, "")
 			after := time.Now()
 
-			if res.Verdict != string(tt.Verdict) || res.Kind != string(tt.Kind) {
-				t.Fatalf("verdict %s kind %s, want %s %s\nreport:\n%s", res.Verdict, res.Kind, tt.Verdict, tt.Kind, res.Report)
-			}
-			if !sameCode(res.StatusCode, tt.StatusCode) || !sameCode(res.CloseCode, tt.CloseCode) {
-				t.Errorf("statusCode %s closeCode %s, want %s %s", code(res.StatusCode), code(res.CloseCode), code(tt.StatusCode), code(tt.CloseCode))
-			}
-			if tt.Transport != "" && res.Transport != tt.Transport {
-				t.Errorf("transport %q, want %q", res.Transport, tt.Transport)
+			if diff := tt.Mismatch(res.Verdict, res.Kind, res.StatusCode, res.CloseCode, res.Transport); diff != "" {
+				t.Fatalf("%s\nreport:\n%s", diff, res.Report)
 			}
 			if res.CustomerID != tt.CustomerID {
 				t.Errorf("customerId %q, want %q", res.CustomerID, tt.CustomerID)
@@ -90,7 +75,7 @@ func TestEveryOutcome(t *testing.T) {
 				"(" + string(tt.Kind) + ")",
 				"Reason:        " + e.Reason,
 				"Status code:   ",
-				"Close code:    " + orDash(code(tt.CloseCode)),
+				"Close code:    " + orDash(scenario.Code(tt.CloseCode)),
 				"Target:        http://127.0.0.1:",
 				"/rms-socket/socket.io",
 				fmt.Sprintf("Attempts:      %d", tt.Attempts),
@@ -157,7 +142,7 @@ func TestNotSentIDShowsThe400Row(t *testing.T) {
 	before := strings.Count(simLog.String(), "connection attempt")
 	res := check(t, ctx, targetSim, "12-34", "")
 	if res.Kind != "invalid-format" || res.StatusCode != nil {
-		t.Fatalf("got %s %s", res.Kind, code(res.StatusCode))
+		t.Fatalf("got %s %s", res.Kind, scenario.Code(res.StatusCode))
 	}
 	if got := text(t, ctx, "verdict-code"); got != "Status 400 (not sent: caught before connecting)" {
 		t.Errorf("#verdict-code %q", got)

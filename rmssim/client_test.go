@@ -54,9 +54,9 @@ func connect(t *testing.T, url string, customerID *string, authorization string)
 	opts.SetAutoConnect(false)
 	opts.SetTimeout(3 * time.Second)
 	subscribed := make(chan struct{})
-	opts.SetTransports(transport.Set(transport.Config{
+	opts.SetTransports(transport.NewSession(transport.Config{
 		Fetch: native.Fetcher{}, Dial: native.Dialer{}, Header: header, Subscribed: subscribed,
-	}))
+	}).Transports())
 
 	var (
 		mu              sync.Mutex

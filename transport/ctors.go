@@ -5,7 +5,6 @@ import (
 	"time"
 
 	engine "github.com/zishang520/socket.io/clients/engine/v3"
-	"github.com/zishang520/socket.io/v3/pkg/types"
 )
 
 // DefaultTimeout is a request's own deadline when Config leaves it 0.
@@ -32,12 +31,6 @@ type Config struct {
 	// gets the session's ping interval on top, since the server may hold
 	// it that long (0: DefaultTimeout).
 	Timeout time.Duration
-}
-
-// Set returns the transport constructors for a Socket.IO client, for a
-// caller that needs no Session.End: NewSession(c).Transports().
-func Set(c Config) *types.Set[engine.TransportCtor] {
-	return NewSession(c).Transports()
 }
 
 type pollingCtor struct{ sess *Session }

@@ -66,15 +66,18 @@ func (s *Session) Transports() *types.Set[engine.TransportCtor] {
 // waits, again for at most grace, until that has ended too. Nothing starts
 // after End.
 func (s *Session) End(closed <-chan struct{}, grace time.Duration) {
-	polite := time.NewTimer(grace)
-	defer polite.Stop()
+	// One deadline for both waits: a closed channel, since a timer's
+	// channel delivers once and the second wait would then have none.
+	polite := make(chan struct{})
+	t := time.AfterFunc(grace, func() { close(polite) })
+	defer t.Stop()
 	select {
 	case <-closed:
-	case <-polite.C:
+	case <-polite:
 	}
 	select {
 	case <-s.idleCh():
-	case <-polite.C:
+	case <-polite:
 	}
 	s.mu.Lock()
 	s.ended = true

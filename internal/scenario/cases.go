@@ -1,6 +1,10 @@
 package scenario
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
+
 	"github.com/lsports/defendcheck/diagnosis"
 	"github.com/lsports/defendcheck/rmssim"
 )
@@ -32,6 +36,34 @@ type Case struct {
 	CloseCode  *int   // the result's closeCode; nil for null
 	Transport  string // the last transport reached; "" where it is a race and not asserted
 	Attempts   int    // connection attempts; 0 when the ID is not sent
+}
+
+// Mismatch says how a check's outcome differs from the one c must end
+// with, or "" when it matches: verdict, kind, statusCode, closeCode and,
+// where c asserts it, the transport. The check and browser suites both
+// compare with it, each from its own view of the result.
+func (c Case) Mismatch(verdict, kind string, statusCode, closeCode *int, transport string) string {
+	var diffs []string
+	if verdict != string(c.Verdict) || kind != string(c.Kind) {
+		diffs = append(diffs, fmt.Sprintf("verdict %s kind %s, want %s %s", verdict, kind, c.Verdict, c.Kind))
+	}
+	if Code(statusCode) != Code(c.StatusCode) || Code(closeCode) != Code(c.CloseCode) {
+		diffs = append(diffs, fmt.Sprintf("statusCode %s closeCode %s, want %s %s",
+			Code(statusCode), Code(closeCode), Code(c.StatusCode), Code(c.CloseCode)))
+	}
+	if c.Transport != "" && transport != c.Transport {
+		diffs = append(diffs, fmt.Sprintf("transport %q, want %q", transport, c.Transport))
+	}
+	return strings.Join(diffs, "; ")
+}
+
+// Code is a status or close code as the result contract shows it: the
+// number, or null.
+func Code(c *int) string {
+	if c == nil {
+		return "null"
+	}
+	return strconv.Itoa(*c)
 }
 
 // Header is the customerid header that reaches the simulator in c: c's

@@ -241,3 +241,34 @@ func show(c *int) string {
 	}
 	return strconv.Itoa(*c)
 }
+
+// TestMismatch: the one comparison both suites make finds each field that
+// differs, and nothing when all match.
+func TestMismatch(t *testing.T) {
+	n := func(v int) *int { return &v }
+	c := scenario.Case{Verdict: diagnosis.Error, Kind: diagnosis.KindAccountInactive, StatusCode: n(402), Transport: "polling"}
+	tests := []struct {
+		name          string
+		verdict, kind string
+		status, close *int
+		transport     string
+		wantSubstr    string // "" for a match
+	}{
+		{"match", "error", "account-inactive", n(402), nil, "polling", ""},
+		{"kind", "error", "not-found", n(402), nil, "polling", "kind not-found"},
+		{"verdict", "warning", "account-inactive", n(402), nil, "polling", "verdict warning"},
+		{"status", "error", "account-inactive", n(403), nil, "polling", "statusCode 403"},
+		{"status missing", "error", "account-inactive", nil, nil, "polling", "statusCode null"},
+		{"close", "error", "account-inactive", n(402), n(1000), "polling", "closeCode 1000"},
+		{"transport", "error", "account-inactive", n(402), nil, "websocket", `transport "websocket"`},
+	}
+	for _, tt := range tests {
+		got := c.Mismatch(tt.verdict, tt.kind, tt.status, tt.close, tt.transport)
+		if (got == "") != (tt.wantSubstr == "") || !strings.Contains(got, tt.wantSubstr) {
+			t.Errorf("%s: Mismatch = %q, want one naming %q", tt.name, got, tt.wantSubstr)
+		}
+	}
+	if got := (scenario.Case{Kind: diagnosis.KindOK, Verdict: diagnosis.OK}).Mismatch("ok", "ok", nil, nil, "websocket"); got != "" {
+		t.Errorf("a case that asserts no transport: Mismatch = %q", got)
+	}
+}
