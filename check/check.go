@@ -57,6 +57,17 @@ type Config struct {
 	// for). Run then returns the same result once everything is closed.
 	// It is called from the checking goroutine and must not block for long.
 	OnResult func(*diagnosis.Result)
+	// Probe, if set, is asked whether anything answered at the target
+	// when no request of the check got a readable answer (see
+	// diagnosis.Reachability). The browser probes with a no-cors fetch;
+	// a native check dials.
+	Probe func(ctx context.Context, t diagnosis.Target) diagnosis.Probe
+	// Hold keeps a connection that is up when the check's verdict is
+	// known open this much longer, counting events; a close or cut during
+	// it becomes the verdict. Zero: no hold.
+	Hold time.Duration
+	// StopHold, if set, ends a hold early when closed (the page's Stop).
+	StopHold <-chan struct{}
 }
 
 // Progress is a live view of a running check.
