@@ -47,6 +47,10 @@ type Config struct {
 	// per content, so that the next start serves them at once. Empty keeps
 	// none: each start must recompress.
 	CacheDir string
+	// EmbedOrigins are the origins (such as https://portal.example.com)
+	// allowed to frame the page and to receive its result by postMessage;
+	// none keeps frame-ancestors 'none'.
+	EmbedOrigins []string
 }
 
 // DefaultCacheDir is the usual Config.CacheDir: defendcheck/brotli in the
@@ -420,6 +424,12 @@ func accepts(header, coding string) bool {
 		return !(strings.HasPrefix(q, "q=0") && strings.Trim(strings.TrimPrefix(q, "q="), "0.") == "")
 	}
 	return false
+}
+
+// Export writes the page for a static host into dir: see issue 12. Not
+// written yet: being built on its own branch.
+func Export(ctx context.Context, dir string, cfg Config) error {
+	return errors.New("export: not implemented yet")
 }
 
 // Server is a running HTTP server on a loopback or given address.
