@@ -27,8 +27,27 @@ const DefaultPath = "/rms-socket/socket.io"
 // The Target is canonical: scheme and host in lower case, no default port,
 // no trailing slash, so that ParseTarget(t.String()) == t.
 func ParseTarget(s string) (Target, error) {
+	return parseURL("target", s)
+}
+
+// ParseOrigin reads an origin such as https://portal.example.com, as a
+// browser's location.origin has it, for the origins allowed to embed the
+// page: the parts and rules of ParseTarget, without a path (a trailing "/"
+// is allowed). It returns the origin in canonical form.
+func ParseOrigin(s string) (string, error) {
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		if i := strings.IndexByte(rest, '/'); i >= 0 && rest[i:] != "/" {
+			return "", fmt.Errorf("origin %q: a path (%q) is not allowed: an origin is scheme://host[:port]", s, rest[i:])
+		}
+	}
+	t, err := parseURL("origin", strings.TrimSuffix(s, "/"))
+	return t.Origin, err
+}
+
+// parseURL parses s for ParseTarget; what names it in errors.
+func parseURL(what, s string) (Target, error) {
 	fail := func(format string, args ...any) (Target, error) {
-		return Target{}, fmt.Errorf("target %q: "+format, append([]any{s}, args...)...)
+		return Target{}, fmt.Errorf(what+" %q: "+format, append([]any{s}, args...)...)
 	}
 	scheme, rest, ok := strings.Cut(s, "://")
 	if !ok {

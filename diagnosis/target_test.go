@@ -161,3 +161,34 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+func TestParseOrigin(t *testing.T) {
+	good := map[string]string{
+		"https://portal.example.com":      "https://portal.example.com",
+		"https://Portal.Example.com/":     "https://portal.example.com",
+		"https://portal.example.com:443":  "https://portal.example.com",
+		"http://127.0.0.1:8081":           "http://127.0.0.1:8081",
+		"HTTP://support.lsports.eu:8443/": "http://support.lsports.eu:8443",
+	}
+	for in, want := range good {
+		if got, err := diagnosis.ParseOrigin(in); err != nil || got != want {
+			t.Errorf("ParseOrigin(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	bad := map[string]string{
+		"https://portal.example.com/tickets":  "a path",
+		"*":                                   "want an http(s) URL",
+		"https://*.example.com":               "not allowed in a host name",
+		"https://portal.example.com?x=1":      "a query",
+		"https://u:p@portal.example.com":      "user info",
+		"ftp://portal.example.com":            "scheme",
+		"'none'":                              "want an http(s) URL",
+		"https://a.example https://b.example": "not allowed",
+	}
+	for in, want := range bad {
+		_, err := diagnosis.ParseOrigin(in)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "origin ") {
+			t.Errorf("ParseOrigin(%q) = %v; want an error about %s", in, err, want)
+		}
+	}
+}
