@@ -39,9 +39,16 @@ type attempt struct {
 	upgradeDone bool             // the upgrade is resolved
 	eventDone   bool             // the wait for a first event (and a close after it) is over
 
-	obs       diagnosis.Observation
-	messages  []string
-	transport string // the last transport reached
+	obs          diagnosis.Observation
+	messages     []string
+	transport    string // the last transport reached
+	pingInterval time.Duration
+
+	// The hold, after the check's verdict (see Config.Hold).
+	holding   bool
+	holdStart time.Time
+	holdTick  *time.Ticker
+	hold      *diagnosis.Hold
 }
 
 // event is something the Socket.IO client told us, and when.
@@ -97,6 +104,7 @@ func (a *attempt) run(ctx context.Context) (closeConn func()) {
 	close(subscribed)
 
 	a.follow(ctx)
+	a.pingInterval = sess.PingInterval()
 	return func() {
 		a.sock.Disconnect()
 		sess.End(engineClosed, closeGrace)
@@ -147,6 +155,9 @@ func (a *attempt) listen(mgr *socket.Manager) {
 func (a *attempt) follow(ctx context.Context) {
 	a.phase = time.NewTimer(a.cfg.Bounds.Handshake)
 	defer a.phase.Stop()
+	a.holdTick = time.NewTicker(time.Hour)
+	a.holdTick.Stop()
+	defer a.holdTick.Stop()
 	for {
 		var done bool
 		select {
@@ -156,6 +167,10 @@ func (a *attempt) follow(ctx context.Context) {
 			done = a.phaseOver(now)
 		case now := <-a.upgradeBy:
 			done = a.upgradeOver(now)
+		case now := <-a.holdTick.C:
+			a.holdProgress(now)
+		case <-a.stopHold():
+			done = a.holdEnded(time.Now(), true)
 		case e := <-a.events:
 			done = e.handle(e.at)
 		}
@@ -166,14 +181,70 @@ func (a *attempt) follow(ctx context.Context) {
 }
 
 // settled reports whether both open waits, the upgrade and the first
-// event (and the watch after it), are over: then the attempt is done, and
-// the connection stayed open.
+// event (and the watch after it), are over: then the connection stayed
+// open, and the attempt is done, or holds it open (see Config.Hold).
 func (a *attempt) settled(at time.Time) bool {
 	if !a.upgradeDone || !a.eventDone {
 		return false
 	}
-	a.steps.finish(diagnosis.StepStaysOpen, diagnosis.StepOK, "open "+a.sinceConnect(at).String()+", not closed", at)
+	a.steps.finish(diagnosis.StepStaysOpen, diagnosis.StepOK, "still open "+seconds(a.sinceConnect(at))+" after connecting", at)
+	if a.cfg.Hold <= 0 {
+		return true
+	}
+	a.holding, a.holdStart = true, at
+	a.hold = &diagnosis.Hold{RequestedS: int(a.cfg.Hold.Round(time.Second) / time.Second)}
+	a.current = diagnosis.StepHold
+	a.steps.start(diagnosis.StepHold, at)
+	a.phase.Reset(a.cfg.Hold)
+	a.holdTick.Reset(time.Second)
+	a.holdProgress(at)
+	a.steps.notify(fmt.Sprintf("Holding the connection open for %d s to see whether it stays up.", a.hold.RequestedS))
+	return false
+}
+
+// stopHold is the page's Stop while holding, else nil (never ready).
+func (a *attempt) stopHold() <-chan struct{} {
+	if !a.holding {
+		return nil
+	}
+	return a.cfg.StopHold
+}
+
+// holdProgress shows, in the hold step, how long the connection has been
+// held and what arrived.
+func (a *attempt) holdProgress(at time.Time) {
+	a.hold.HeldS = int(at.Sub(a.holdStart) / time.Second)
+	a.steps.detail(diagnosis.StepHold, fmt.Sprintf("held %d s of %d s, %s", a.hold.HeldS, a.hold.RequestedS, events(a.hold.Events)))
+}
+
+// holdEnded: the hold ran its time, or the person stopped it; the
+// connection never closed.
+func (a *attempt) holdEnded(at time.Time, stopped bool) bool {
+	a.holdTick.Stop()
+	a.hold.HeldS = int(at.Sub(a.holdStart).Round(time.Second) / time.Second)
+	a.hold.Stopped = stopped
+	a.steps.notify("")
+	detail := fmt.Sprintf("held %d s, not closed, %s", a.hold.HeldS, events(a.hold.Events))
+	if stopped {
+		detail = fmt.Sprintf("stopped after %d s of %d s, not closed, %s", a.hold.HeldS, a.hold.RequestedS, events(a.hold.Events))
+	}
+	a.steps.finish(diagnosis.StepHold, diagnosis.StepOK, detail, at)
 	return true
+}
+
+func events(n int) string {
+	if n == 1 {
+		return "1 event received"
+	}
+	return strconv.Itoa(n) + " events received"
+}
+
+// seconds prints d as a person reads it: "35 ms", "1.2 s".
+func seconds(d time.Duration) string {
+	if d < time.Second {
+		return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
 }
 
 // sinceConnect is how long after the namespace connected at is, to the
@@ -183,6 +254,9 @@ func (a *attempt) sinceConnect(at time.Time) time.Duration {
 }
 
 func (a *attempt) cancelled(at time.Time) bool {
+	if a.holding { // the check is done: the hold ends early
+		return a.holdEnded(at, true)
+	}
 	a.obs.Timeout = true
 	a.note(a.current + ": check cancelled")
 	a.fail("check cancelled", at)
@@ -195,6 +269,8 @@ func (a *attempt) cancelled(at time.Time) bool {
 func (a *attempt) phaseOver(at time.Time) bool {
 	b := a.cfg.Bounds
 	switch a.current {
+	case diagnosis.StepHold:
+		return a.holdEnded(at, false)
 	case diagnosis.StepStaysOpen:
 	case diagnosis.StepFirstEvent:
 		a.note(fmt.Sprintf("first-event: no event within %s of join", b.FirstEvent))
@@ -224,7 +300,8 @@ func (a *attempt) upgradeOver(at time.Time) bool {
 // upgrade run from here.
 func (a *attempt) opened(at time.Time) bool {
 	a.transport = "polling"
-	a.steps.finish(diagnosis.StepHandshake, diagnosis.StepOK, "Engine.IO session over long-polling", at)
+	a.obs.Answered = true
+	a.steps.finish(diagnosis.StepHandshake, diagnosis.StepOK, "reached the service (HTTP long-polling)", at)
 	a.steps.start(diagnosis.StepNamespace, at)
 	a.steps.start(diagnosis.StepUpgrade, at)
 	a.current = diagnosis.StepNamespace
@@ -240,7 +317,11 @@ func (a *attempt) refused(p *parser.Packet, at time.Time) bool {
 	a.obs.Refused = true
 	a.obs.StatusCode = data.StatusCode
 	a.note("connect_error: " + strconv.Quote(msg) + " data " + data.raw)
-	a.fail("connect_error: "+msg, at)
+	refusal := "refused by the service: " + strconv.Quote(msg)
+	if data.StatusCode != 0 {
+		refusal += fmt.Sprintf(" (status %d)", data.StatusCode)
+	}
+	a.fail(refusal, at)
 	return true
 }
 
@@ -256,7 +337,7 @@ func (a *attempt) failed(err error, at time.Time) bool {
 func (a *attempt) connected(at time.Time) bool {
 	a.obs.Connected = true
 	a.connectedAt = at
-	a.steps.finish(diagnosis.StepNamespace, diagnosis.StepOK, "connected to namespace /", at)
+	a.steps.finish(diagnosis.StepNamespace, diagnosis.StepOK, "the service accepted the customer ID", at)
 	a.steps.start(diagnosis.StepStaysOpen, at)
 	a.steps.start(diagnosis.StepJoin, at)
 	a.sock.Emit("join", func([]any, error) { a.post(a.joinAcked) })
@@ -274,9 +355,12 @@ func (a *attempt) joinAcked(time.Time) bool {
 }
 
 func (a *attempt) eventArrived(name string, at time.Time) bool {
+	if a.holding {
+		a.hold.Events++
+	}
 	if !a.obs.EventReceived {
 		a.obs.EventReceived = true
-		a.steps.finish(diagnosis.StepFirstEvent, diagnosis.StepOK, name, at)
+		a.steps.finish(diagnosis.StepFirstEvent, diagnosis.StepOK, "received "+name, at)
 		a.current = diagnosis.StepStaysOpen
 		a.phase.Reset(a.cfg.Bounds.Settle)
 	}
@@ -287,17 +371,17 @@ func (a *attempt) upgraded(at time.Time) bool {
 	a.upgradeDone, a.upgradeBy = true, nil
 	a.obs.Upgraded = true
 	a.transport = "websocket"
-	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "upgraded to WebSocket", at)
+	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "switched to WebSocket", at)
 	return a.settled(at)
 }
 
 func (a *attempt) upgradeFailed(err error, at time.Time) bool {
 	a.upgradeDone, a.upgradeBy = true, nil
-	detail := "WebSocket upgrade failed"
+	detail := "WebSocket failed: staying on HTTP long-polling"
 	var ce *transport.CloseEvent
 	if errors.As(err, &ce) {
 		a.obs.CloseCode = ce.Code
-		detail = fmt.Sprintf("WebSocket upgrade failed: close code %d", ce.Code)
+		detail = fmt.Sprintf("WebSocket failed (close code %d): staying on HTTP long-polling", ce.Code)
 	}
 	a.note("upgrade: " + errText(err))
 	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, detail, at)
@@ -321,6 +405,9 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 		if ce.Reason != "" {
 			detail += " " + strconv.Quote(ce.Reason)
 		}
+		if ce.Code == 1006 {
+			detail = "cut without a close message (code 1006)"
+		}
 	}
 	text := "disconnect: " + reason
 	if err != nil {
@@ -330,8 +417,16 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 	if status, _, _ := a.answer(err); a.obs.SessionLost {
 		a.obs.HTTPStatus = status // any other status mid-session is how it was lost
 	}
+	if a.holding {
+		a.holdTick.Stop()
+		a.steps.notify("")
+		into := int(at.Sub(a.holdStart) / time.Second)
+		a.hold.HeldS, a.hold.ClosedAtS, a.hold.CloseCode = into, &into, code(a.obs.CloseCode)
+		a.fail(fmt.Sprintf("%s %d s into the hold, %s after connecting, %s", detail, into, seconds(a.sinceConnect(at)), events(a.hold.Events)), at)
+		return true
+	}
 	a.current = diagnosis.StepStaysOpen
-	a.fail(detail+", "+a.sinceConnect(at).String()+" after connect", at)
+	a.fail(detail+", "+seconds(a.sinceConnect(at))+" after connecting", at)
 	return true
 }
 
@@ -365,7 +460,7 @@ func (a *attempt) endedBeforeConnect(reason string, err error, at time.Time) boo
 	default:
 		a.obs.Unreachable = true
 		a.note(step + ": " + errText(err))
-		a.fail("request failed: "+errText(err), at)
+		a.fail("no answer could be read: "+errText(err), at)
 	}
 	return true
 }
@@ -379,10 +474,12 @@ func (a *attempt) answer(err error) (status int, detail string, ok bool) {
 	var pe *transport.ProtocolError
 	switch {
 	case errors.As(err, &he):
+		a.obs.Answered = true
 		a.obs.SessionLost = he.SessionUnknown()
 		a.note(fmt.Sprintf("HTTP %d on %s %s: %s", he.Status, he.Method, he.URL, strings.TrimSpace(he.Body)))
 		return he.Status, fmt.Sprintf("HTTP %d", he.Status), true
 	case errors.As(err, &pe):
+		a.obs.Answered = true
 		a.obs.NotEngineIO = true
 		a.note(fmt.Sprintf("not Engine.IO: %s, on %s %s: %s", pe.Reason, pe.Method, pe.URL, strings.TrimSpace(pe.Body)))
 		return 0, "not Engine.IO: " + pe.Reason, true

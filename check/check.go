@@ -68,7 +68,20 @@ type Config struct {
 	Hold time.Duration
 	// StopHold, if set, ends a hold early when closed (the page's Stop).
 	StopHold <-chan struct{}
+	// Clock, if set, measures this computer's clock minus the server's
+	// (see diagnosis.ClockSkew); ok is false when it could not. It runs
+	// beside the check, which waits for it at most clockWait at the end.
+	// Expiry of the token is judged by server time, and beyond
+	// diagnosis.MaxClockSkew the result's timestamp is server time.
+	Clock func(ctx context.Context) (skew time.Duration, ok bool)
 }
+
+// Waits of the parts beside the connection: the clock's measurement once
+// the connection is done, and a reachability probe.
+const (
+	clockWait  = 3 * time.Second
+	probeBound = 5 * time.Second
+)
 
 // Progress is a live view of a running check.
 type Progress struct {
@@ -94,7 +107,8 @@ func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 		cfg.RetryDelays = diagnosis.RetryDelays
 	}
 	started := time.Now()
-	steps := newSteps(cfg.OnProgress, cfg.Token)
+	clock := measureClock(ctx, cfg.Clock)
+	steps := newSteps(cfg.OnProgress, cfg.Token, cfg.Hold > 0)
 	steps.start(diagnosis.StepCustomerID, started)
 
 	var out outcome
@@ -114,7 +128,12 @@ func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 	if diagnosis.Classify(out.obs) == diagnosis.KindRateLimited && !out.obs.LocalLimit {
 		cfg.Budget.Block(time.Now(), diagnosis.RateLimitWait)
 	}
-	res := result(cfg, id, started, out, steps.snapshot())
+	if out.attempts > 0 && !out.obs.Answered && cfg.Probe != nil {
+		pctx, cancel := context.WithTimeout(ctx, probeBound)
+		out.probe = cfg.Probe(pctx, cfg.Target)
+		cancel()
+	}
+	res := result(cfg, id, started, clock(), out, steps.snapshot())
 	if cfg.OnResult != nil {
 		cfg.OnResult(res)
 	}
@@ -124,23 +143,64 @@ func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 
 // outcome is what a check's connection attempts saw.
 type outcome struct {
-	obs       diagnosis.Observation
-	messages  []string // cleaned (see diagnosis.Clean)
-	transport string
-	attempts  int
+	obs          diagnosis.Observation
+	messages     []string // cleaned (see diagnosis.Clean)
+	transport    string
+	attempts     int
+	pingInterval time.Duration
+	hold         *diagnosis.Hold
+	probe        diagnosis.Probe // when the check probed
 }
 
-// result builds a check's Result: the one place one is made.
-func result(cfg Config, id diagnosis.CustomerID, started time.Time, out outcome, steps []diagnosis.Step) *diagnosis.Result {
+// measureClock starts measuring the clock and returns what waits for the
+// measurement: the skew, or nil when unknown.
+func measureClock(ctx context.Context, measure func(context.Context) (time.Duration, bool)) func() *time.Duration {
+	if measure == nil {
+		return func() *time.Duration { return nil }
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan *time.Duration, 1)
+	go func() {
+		var skew *time.Duration
+		if d, ok := measure(ctx); ok {
+			skew = &d
+		}
+		done <- skew
+	}()
+	return func() *time.Duration {
+		defer cancel()
+		select {
+		case skew := <-done:
+			return skew
+		case <-time.After(clockWait):
+			return nil
+		}
+	}
+}
+
+// result builds a check's Result: the one place one is made. With the
+// clock's skew known, the token is judged by server time, and a skew
+// beyond diagnosis.MaxClockSkew puts the timestamp in server time.
+func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.Duration, out outcome, steps []diagnosis.Step) *diagnosis.Result {
 	kind := diagnosis.Classify(out.obs)
+	serverNow, stamp := time.Now(), started
+	var skewMS *int64
+	if skew != nil {
+		serverNow = serverNow.Add(-*skew)
+		ms := skew.Milliseconds()
+		skewMS = &ms
+		if skew.Abs() > diagnosis.MaxClockSkew {
+			stamp = started.Add(-*skew)
+		}
+	}
 	res := &diagnosis.Result{
 		Verdict:    diagnosis.Lookup(kind).Verdict,
 		Kind:       kind,
 		StatusCode: code(out.obs.StatusCode, out.obs.HTTPStatus),
 		CloseCode:  code(out.obs.CloseCode),
 		CustomerID: id.Value,
-		Timestamp:  started.UTC().Format(time.RFC3339),
-		RunID:      newRunID(started),
+		Timestamp:  stamp.UTC().Format(time.RFC3339),
+		RunID:      newRunID(stamp),
 		Messages:   append([]string{}, out.messages...),
 		Transport:  out.transport,
 		Steps:      steps,
@@ -150,7 +210,22 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, out outcome,
 		TokenSent:  cfg.Token != "",
 		NotSent:    out.obs.InvalidID,
 		Browser:    cfg.Browser,
+
+		Token:        diagnosis.ReadToken(cfg.Token, serverNow),
+		ClockSkewMS:  skewMS,
+		Hold:         out.hold,
+		PingInterval: out.pingInterval,
 	}
+	switch {
+	case out.probe.Reachability != "":
+		res.Reachability = &out.probe.Reachability
+		res.ReachDetail = diagnosis.Clean(out.probe.Detail, cfg.Token)
+		res.Proxy = diagnosis.Clean(out.probe.Proxy, cfg.Token)
+	case out.obs.Answered:
+		ok := diagnosis.ReachOK
+		res.Reachability = &ok
+	}
+	res.ITHandoff = diagnosis.Handoff(res)
 	res.Report = diagnosis.Report(res)
 	return res
 }
@@ -184,7 +259,7 @@ func runAttempts(ctx context.Context, cfg Config, id string, steps *steps) (out 
 		out.attempts++
 		a := newAttempt(cfg, id, steps)
 		closeConn = a.run(ctx)
-		out.obs, out.transport = a.obs, a.transport
+		out.obs, out.transport, out.pingInterval, out.hold = a.obs, a.transport, a.pingInterval, a.hold
 		out.messages = append(out.messages, a.messages...)
 		n := out.attempts
 		if diagnosis.Classify(out.obs) != diagnosis.KindServerError || n >= diagnosis.MaxAttemptsPerCheck || n > len(cfg.RetryDelays) {

@@ -147,8 +147,8 @@ func stepsTellTheTruth(t *testing.T, c scenario.Case, res *diagnosis.Result) {
 	}
 	if closeKinds[c.Kind] {
 		want := fmt.Sprintf("closed with code %d", *c.CloseCode)
-		if last.Status != diagnosis.StepFailed || !strings.HasPrefix(last.Detail, want) || !regexp.MustCompile(`, [0-9.]+m?s after connect$`).MatchString(last.Detail) {
-			t.Errorf("stays-open %s %q, want failed %q…, <seconds> after connect", last.Status, last.Detail, want)
+		if last.Status != diagnosis.StepFailed || !strings.HasPrefix(last.Detail, want) || !regexp.MustCompile(`, [0-9.]+ m?s after connecting$`).MatchString(last.Detail) {
+			t.Errorf("stays-open %s %q, want failed %q…, <time> after connecting", last.Status, last.Detail, want)
 		}
 	}
 }

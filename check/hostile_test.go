@@ -120,10 +120,10 @@ func TestEchoedTokenNeverReachesStepsOrReport(t *testing.T) {
 	if res.Kind != diagnosis.KindAccountInactive {
 		t.Fatalf("kind %s, want account-inactive\n%s", res.Kind, res.Report)
 	}
-	if got := res.Steps[2].Detail; got != "connect_error: denied for [redacted]" {
+	if got := res.Steps[2].Detail; got != `refused by the service: "denied for [redacted]" (status 402)` {
 		t.Errorf("namespace step detail %q, want the refusal with the token redacted", got)
 	}
-	if !strings.Contains(res.Report, "connect_error: denied for [redacted]") || strings.Contains(res.Report, "aG9zdGlsZQ") {
+	if !strings.Contains(res.Report, `connect_error: "denied for [redacted]"`) || strings.Contains(res.Report, "aG9zdGlsZQ") {
 		t.Errorf("the report does not show the refusal redacted:\n%s", res.Report)
 	}
 	mu.Lock()

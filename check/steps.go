@@ -19,9 +19,15 @@ type steps struct {
 	secret   string // the access token, removed from details
 }
 
-func newSteps(progress func(Progress), secret string) *steps {
+// newSteps lists diagnosis.StepNames, and StepHold after them for a check
+// with a hold.
+func newSteps(progress func(Progress), secret string, hold bool) *steps {
 	s := &steps{progress: progress, secret: secret, started: map[string]time.Time{}}
-	for _, n := range diagnosis.StepNames {
+	names := diagnosis.StepNames
+	if hold {
+		names = append(names[:len(names):len(names)], diagnosis.StepHold)
+	}
+	for _, n := range names {
 		s.list = append(s.list, diagnosis.Step{Name: n, Status: diagnosis.StepPending})
 	}
 	return s

@@ -11,7 +11,7 @@ import (
 // namespace was refused is not shown ok, and nothing after a failure is.
 func TestStopAfterARefusal(t *testing.T) {
 	now := time.Now()
-	s := newSteps(nil, "")
+	s := newSteps(nil, "", false)
 	for _, n := range []string{diagnosis.StepCustomerID, diagnosis.StepHandshake} {
 		s.start(n, now)
 		s.finish(n, diagnosis.StepOK, "", now)

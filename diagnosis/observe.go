@@ -16,6 +16,10 @@ type Observation struct {
 	Closed        bool // the session ended: before Connected, or after it
 	CloseCode     int  // WebSocket close code: of the close, or of a failed upgrade
 	EventReceived bool // an event arrived after join
+	// Answered: some request of the check got an answer it could read
+	// (any status, Engine.IO or not). Without one, a probe may tell
+	// whether anything answered at all.
+	Answered bool
 }
 
 // Classify turns an observation into a kind. A refusal beats a close, a

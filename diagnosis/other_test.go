@@ -104,7 +104,7 @@ func TestReport(t *testing.T) {
 		`  - line one\nline two`,
 		"  handshake    ok             42 ms",
 		"  upgrade      not-reached        -",
-		"Browser:       TestBrowser/1.0",
+		"Checked from:  TestBrowser/1.0",
 		"Checker:       defendcheck " + diagnosis.Version,
 	} {
 		if !strings.Contains(got, want) {

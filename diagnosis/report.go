@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Report renders the support report: plain text, one fact a line, that
@@ -22,7 +23,11 @@ func Report(r *Result) string {
 		id += " (surrounding whitespace removed)"
 	}
 	line("Customer ID", id)
-	line("Timestamp", r.Timestamp)
+	ts := r.Timestamp
+	if r.ClockSkewMS != nil && time.Duration(*r.ClockSkewMS).Abs()*time.Millisecond > MaxClockSkew {
+		ts += " (server time: this computer's clock is off)"
+	}
+	line("Timestamp", ts)
 	line("Verdict", fmt.Sprintf("%s: %s (%s)", strings.ToUpper(string(r.Verdict)), e.Title, r.Kind))
 	line("Reason", e.Reason)
 	line("Resolution", orDash(e.Resolution))
@@ -36,10 +41,23 @@ func Report(r *Result) string {
 	line("Target", r.Target.String())
 	line("Transport", orDash(r.Transport))
 	line("Attempts", strconv.Itoa(r.Attempts))
-	if r.TokenSent {
-		line("Access token", "sent (not shown)")
+	line("Access token", tokenText(r))
+	if r.Reachability != nil {
+		line("Reachability", string(*r.Reachability)+": "+r.Reachability.Text())
+	}
+	if r.ReachDetail != "" {
+		line("Probe detail", escape(r.ReachDetail, -1))
+	}
+	if r.Proxy != "" {
+		line("Proxy", escape(r.Proxy, -1))
+	}
+	if r.ClockSkewMS != nil {
+		line("Clock", "this computer's clock is "+SkewText(time.Duration(*r.ClockSkewMS)*time.Millisecond))
 	} else {
-		line("Access token", "not sent")
+		line("Clock", "not compared with the server's")
+	}
+	if r.Hold != nil {
+		line("Hold", HoldText(r.Hold))
 	}
 	b.WriteString("Messages:\n")
 	if len(r.Messages) == 0 {
@@ -60,9 +78,53 @@ func Report(r *Result) string {
 		}
 		b.WriteString("\n")
 	}
-	line("Browser", orDash(r.Browser))
+	line("Checked from", orDash(r.Browser))
 	line("Checker", "defendcheck "+Version)
+	if r.ITHandoff != nil {
+		b.WriteString("For the customer's IT or network team:\n")
+		for _, l := range strings.SplitAfter(strings.TrimSuffix(*r.ITHandoff, "\n"), "\n") {
+			b.WriteString("  " + l)
+		}
+		b.WriteString("\n")
+	}
 	return b.String()
+}
+
+// tokenText says what was sent as the access token, never the token.
+func tokenText(r *Result) string {
+	t := r.Token
+	switch {
+	case !r.TokenSent:
+		return "not sent"
+	case t == nil:
+		return "sent (not shown)"
+	case t.Format != TokenJWT:
+		return "sent (not shown; not a JWT, so not read)"
+	case t.ExpiresAt == nil:
+		return "sent (not shown; a JWT without an expiry)"
+	case t.Expired:
+		return "sent (not shown; a JWT that expired at " + *t.ExpiresAt + ", " +
+			roughDuration(time.Duration(-*t.SecondsLeft)*time.Second) + " before this check by the server's clock)"
+	}
+	return "sent (not shown; a JWT valid until " + *t.ExpiresAt + ", " +
+		roughDuration(time.Duration(*t.SecondsLeft)*time.Second) + " after this check by the server's clock)"
+}
+
+// HoldText says how a hold went, in one line.
+func HoldText(h *Hold) string {
+	events := strconv.Itoa(h.Events) + " events"
+	if h.Events == 1 {
+		events = "1 event"
+	}
+	switch {
+	case h.ClosedAtS != nil && h.CloseCode != nil:
+		return fmt.Sprintf("closed %d s into a %d s hold, close code %d, %s received", *h.ClosedAtS, h.RequestedS, *h.CloseCode, events)
+	case h.ClosedAtS != nil:
+		return fmt.Sprintf("closed %d s into a %d s hold, %s received", *h.ClosedAtS, h.RequestedS, events)
+	case h.Stopped:
+		return fmt.Sprintf("stopped after %d s of a %d s hold, not closed, %s received", h.HeldS, h.RequestedS, events)
+	}
+	return fmt.Sprintf("held %d s, not closed, %s received", h.HeldS, events)
 }
 
 func codeText(c *int) string {

@@ -1,5 +1,10 @@
 package diagnosis
 
+import (
+	"strings"
+	"time"
+)
+
 // Version is the checker's version, printed in every report.
 const Version = "0.1.0"
 
@@ -14,9 +19,13 @@ const (
 	// StepStaysOpen runs from the namespace connect to the attempt's end:
 	// a close of the connection (4401, 1000, ...) fails it.
 	StepStaysOpen = "stays-open"
+	// StepHold, only in a check with a hold, keeps the connection open
+	// after the check's verdict: a close or cut fails it.
+	StepHold = "hold"
 )
 
-// StepNames lists the steps in the order the page shows them.
+// StepNames lists the steps in the order the page shows them; StepHold
+// follows them in a check with a hold.
 var StepNames = []string{StepCustomerID, StepHandshake, StepNamespace, StepUpgrade, StepJoin, StepFirstEvent, StepStaysOpen}
 
 // StepStatus is the state of one step.
@@ -73,12 +82,46 @@ type Result struct {
 	TokenSent  bool     `json:"tokenSent"`
 	NotSent    bool     `json:"notSent"`
 	Browser    string   `json:"browser"`
+	// Reachability is whether anything answered at the target (nil: no
+	// request was made); ReachDetail and Proxy are the probe's words
+	// and the proxy it went through, when it probed.
+	Reachability *Reachability `json:"reachability"`
+	ReachDetail  string        `json:"reachabilityDetail,omitempty"`
+	Proxy        string        `json:"proxy,omitempty"`
+	// ITHandoff is the block for the customer's network team, nil when the
+	// fix is not the customer network's (see Handoff).
+	ITHandoff *string `json:"itHandoff"`
+	// Token is what was read from the access token; nil when none was
+	// typed.
+	Token *Token `json:"token"`
+	// ClockSkewMS is this computer's clock minus the server's, in ms; nil
+	// when unknown. Beyond MaxClockSkew, Timestamp is in server time.
+	ClockSkewMS *int64 `json:"clockSkewMs"`
+	// Hold is the hold after the check; nil without one.
+	Hold *Hold `json:"hold"`
+	// PingInterval is the heartbeat the service announced in its
+	// handshake (0: no handshake). It is not part of the page's contract.
+	PingInterval time.Duration `json:"-"`
+}
+
+// Hold is how a connection held open after the check went: seconds asked
+// for and held, events received meanwhile, and, for a hold that a close or
+// cut ended, when (seconds into the hold) and with which close code (nil
+// for none). Stopped: the person stopped it early.
+type Hold struct {
+	RequestedS int  `json:"requestedS"`
+	HeldS      int  `json:"heldS"`
+	ClosedAtS  *int `json:"closedAtS"`
+	CloseCode  *int `json:"closeCode"`
+	Events     int  `json:"events"`
+	Stopped    bool `json:"stopped"`
 }
 
 // Entry returns the mapping table's row for the result's kind, with the
-// advice that fits what this check did: without a token, the row's
-// NoToken texts; for an ID caught before it was sent, the person typing
-// it owns the fix.
+// advice that fits what this check did: the target's own host and port;
+// without a token, the row's NoToken texts; for an expired token, that it
+// expired; for an ID caught before it was sent, the person typing it owns
+// the fix.
 func (r *Result) Entry() Entry {
 	e := Lookup(r.Kind)
 	if !r.TokenSent && e.NoTokenResolution != "" {
@@ -87,8 +130,48 @@ func (r *Result) Entry() Entry {
 	if !r.TokenSent && e.NoTokenTroubleshooting != "" {
 		e.Troubleshooting = e.NoTokenTroubleshooting
 	}
+	if e.Kind == KindAuthFailedAfterUpgrade || e.Kind == KindRefusedByGateway {
+		e.Resolution, e.Troubleshooting = r.tokenAdvice(e)
+	}
 	if r.NotSent {
 		e.Owner = OwnerTypist
 	}
+	rep := r.Target.placeholders()
+	for _, f := range []*string{&e.Title, &e.Reason, &e.Meaning, &e.Resolution, &e.Troubleshooting} {
+		*f = rep.Replace(*f)
+	}
 	return e
+}
+
+// tokenAdvice is the advice on a refusal of the credentials (4401, or a
+// gateway's 401/403) once the token's expiry is known: an expired token is
+// the likely cause, and a 4401 then needs a fresh one; a valid one is not.
+func (r *Result) tokenAdvice(e Entry) (resolution, troubleshooting string) {
+	t := r.Token
+	if t == nil || t.ExpiresAt == nil || t.SecondsLeft == nil {
+		return e.Resolution, e.Troubleshooting
+	}
+	if !t.Expired {
+		return e.Resolution, "The access token sent was valid until " + *t.ExpiresAt + " by the server's clock, so its age is not the cause: check that it was issued for this customer ID. " + e.Troubleshooting
+	}
+	expired := "The access token sent had expired at " + *t.ExpiresAt + ", " +
+		roughDuration(time.Duration(-*t.SecondsLeft)*time.Second) + " before this check by the server's clock."
+	if e.Kind == KindRefusedByGateway {
+		return e.Resolution, expired + " " + e.Troubleshooting
+	}
+	return "Get a fresh access token from the ARENA360 token service, then check again",
+		expired + " Access tokens live 30 minutes: refresh yours before it expires and reconnect."
+}
+
+// placeholders fills the table's {host}, {port}, {http} and {ws} with the
+// target's, or with words that fit any target when there is none.
+func (t Target) placeholders() *strings.Replacer {
+	if t.Origin == "" {
+		return strings.NewReplacer("{host}", "the RMS-Socket host", "{port}", "443", "{http}", "HTTPS", "{ws}", "WSS")
+	}
+	http, ws := "HTTPS", "WSS"
+	if t.Scheme() == "http" {
+		http, ws = "HTTP", "WS"
+	}
+	return strings.NewReplacer("{host}", t.Host(), "{port}", t.Port(), "{http}", http, "{ws}", ws)
 }

@@ -194,3 +194,26 @@ func decimal(s string) bool {
 func isAlnum(r rune) bool {
 	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 }
+
+// Scheme is the target's scheme: http or https.
+func (t Target) Scheme() string {
+	scheme, _, _ := strings.Cut(t.Origin, "://")
+	return scheme
+}
+
+// Host is the target's host name or address, without the port.
+func (t Target) Host() string {
+	_, hostPort, _ := strings.Cut(t.Origin, "://")
+	host, _, _ := strings.Cut(hostPort, ":")
+	return host
+}
+
+// Port is the target's port: the one its URL names, or its scheme's
+// default.
+func (t Target) Port() string {
+	_, hostPort, _ := strings.Cut(t.Origin, "://")
+	if _, port, ok := strings.Cut(hostPort, ":"); ok {
+		return port
+	}
+	return defaultPort(t.Scheme())
+}

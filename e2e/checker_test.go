@@ -79,7 +79,7 @@ func TestEveryOutcome(t *testing.T) {
 				"Target:        http://127.0.0.1:",
 				"/rms-socket/socket.io",
 				fmt.Sprintf("Attempts:      %d", tt.Attempts),
-				"Browser:       Mozilla/5.0",
+				"Checked from:  Mozilla/5.0",
 				"Checker:       defendcheck " + diagnosis.Version,
 			} {
 				if !strings.Contains(res.Report, want) {

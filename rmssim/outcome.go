@@ -16,6 +16,7 @@ const (
 	NeverAnswer                    // namespace CONNECT is never answered
 	PollingOnly                    // WebSocket upgrades refused
 	Silent                         // join acknowledged, no event ever
+	CutAfter                       // healthy, then the WebSocket is cut without a close frame
 )
 
 // Outcome is one row of the simulator's table: the customer ID that selects
@@ -68,6 +69,8 @@ var Reserved = []Outcome{
 		Description: "accepts over long-polling, refuses every WebSocket upgrade"},
 	{CustomerID: "204", Behavior: Silent,
 		Description: "accepts and acknowledges join, never sends an event"},
+	{CustomerID: "5006", Behavior: CutAfter,
+		Description: "accepts and streams events like any other ID, then 5 s after join cuts the WebSocket without a close frame (a client sees 1006), as a proxy that drops long-lived connections does"},
 }
 
 // Outcomes is the whole table, in the order the landing page and the
@@ -118,6 +121,8 @@ func (b Behavior) String() string {
 		return "polling-only"
 	case Silent:
 		return "silent"
+	case CutAfter:
+		return "cut-after"
 	}
 	return "behavior(" + strconv.Itoa(int(b)) + ")"
 }

@@ -30,6 +30,10 @@ const (
 	drainWait            = time.Second
 )
 
+// CutDelay is how long after join the simulator cuts the WebSocket of
+// customer ID 5006.
+const CutDelay = 5 * time.Second
+
 // Options configure a Simulator. The zero value is a simulator with no rate
 // limit, a 2 s event interval, loopback origins only and no logging.
 type Options struct {
@@ -236,6 +240,9 @@ func (s *Simulator) afterJoin(sock *socket.Socket, o Outcome, done <-chan struct
 		return
 	case CloseAfterJoin:
 		s.goRun(func() { s.closeAfterEvent(sock, o, done) })
+	case CutAfter:
+		s.goRun(func() { s.stream(sock, done) })
+		s.goRun(func() { s.cutAfter(sock, done) })
 	default:
 		s.goRun(func() { s.stream(sock, done) })
 	}
@@ -295,6 +302,25 @@ func (s *Simulator) closeAfterEvent(sock *socket.Socket, o Outcome, done <-chan 
 	ws := raw.(*types.WebSocketConn)
 	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(o.CloseCode, o.Message), time.Now().Add(time.Second))
 	_ = ws.Close()
+}
+
+// cutAfter cuts the session's WebSocket CutDelay after join: the TCP
+// connection is closed without a close frame, as a proxy or firewall that
+// drops long-lived connections does. A session still on polling is left
+// alone.
+func (s *Simulator) cutAfter(sock *socket.Socket, done <-chan struct{}) {
+	t := time.NewTimer(CutDelay)
+	defer t.Stop()
+	select {
+	case <-done:
+		return
+	case <-s.ctx.Done():
+		return
+	case <-t.C:
+	}
+	if raw, ok := s.wsConns.Load(sock.Conn().Id()); ok {
+		_ = raw.(*types.WebSocketConn).Close()
+	}
 }
 
 // wait reports whether ready closed before stop, quit or the timeout.

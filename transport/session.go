@@ -153,6 +153,12 @@ func (s *Session) dial(ctx context.Context, url string, onMessage func(string), 
 	return conn, err
 }
 
+// PingInterval is the heartbeat interval the handshake announced (at most
+// a minute), or 0 before a handshake.
+func (s *Session) PingInterval() time.Duration {
+	return time.Duration(s.pingInterval.Load())
+}
+
 // limit is the most bytes a body or message may have.
 func (s *Session) limit() int64 {
 	if n := s.maxPayload.Load(); n > 0 {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
+	"time"
 
 	"github.com/hack-pad/safejs"
 
@@ -30,13 +30,16 @@ var pageIDs = []string{
 	"report", "copy", "download", "copy-status",
 	"verdict-reason", "verdict-meaning", "verdict-resolution", "verdict-owner", "verdict-troubleshooting",
 	"verdict-reason-row", "verdict-meaning-row", "verdict-resolution-row", "verdict-owner-row",
-	"verdict-troubleshooting-row",
+	"verdict-troubleshooting-row", "verdict-reach", "verdict-reach-row", "verdict-token", "verdict-token-row",
+	"verdict-clock", "verdict-clock-row", "verdict-hold", "verdict-hold-row",
+	"hold", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
 }
 
 // verdictRows are the rows of the verdict's list, in the order shown: the
 // dd's id; its row (dt and dd) is id+"-row".
 var verdictRows = []string{
 	"verdict-reason", "verdict-meaning", "verdict-resolution", "verdict-owner", "verdict-troubleshooting",
+	"verdict-reach", "verdict-token", "verdict-clock", "verdict-hold",
 }
 
 // newPage looks every element up once, so that a renamed id stops the
@@ -161,6 +164,8 @@ func (p *page) clearResult() {
 	p.setHidden("verdict", true)
 	p.setHidden("report-section", true)
 	p.setHidden("progress-section", true)
+	p.setHidden("handoff-section", true)
+	p.setHidden("stop-hold", true)
 	p.setText("report", "")
 	p.setText("copy-status", "")
 	p.announce("")
@@ -207,12 +212,19 @@ func (p *page) showResult(r *diagnosis.Result) {
 	p.setData("verdict", "verdict", string(r.Verdict))
 	p.setText("verdict-state", word)
 	p.setText("verdict-title", e.Title)
-	texts := []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting}
-	shown := repeats(e.Title, texts)
+	texts := diagnosis.Unrepeated(e.Title, []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting})
+	texts = append(texts, reachText(r), tokenText(r), clockText(r), holdText(r))
 	for i, id := range verdictRows {
 		p.setText(id, texts[i])
-		p.setHidden(id+"-row", !shown[i])
+		p.setHidden(id+"-row", texts[i] == "")
 	}
+	handoff := ""
+	if r.ITHandoff != nil {
+		handoff = *r.ITHandoff
+	}
+	p.setText("handoff", handoff)
+	p.setText("handoff-status", "")
+	p.setHidden("handoff-section", handoff == "")
 	p.setText("verdict-kind", string(r.Verdict)+" · "+string(r.Kind))
 	p.setText("verdict-code", codeLine(r, e))
 	p.setText("verdict-transport", orNone(r.Transport))
@@ -226,54 +238,55 @@ func (p *page) showResult(r *diagnosis.Result) {
 	p.announce(word + ": " + e.Title)
 }
 
-// repeats reports which of texts to show: a text is left out when all of
-// it was said already, by the title or a text shown before it, as a whole
-// or as one of its clauses (the table's rows often repeat the title, and
-// the docs' "cause: solution" lines repeat the reason).
-func repeats(title string, texts []string) []bool {
-	said := map[string]bool{}
-	say := func(s string) {
-		said[sameText(s)] = true
-		for _, c := range clauses(s) {
-			said[c] = true
-		}
+// reachText says, when a check got no answer it could read, whether
+// anything answered at all; "" when an answer was read or nothing sent.
+func reachText(r *diagnosis.Result) string {
+	if r.Reachability == nil || *r.Reachability == diagnosis.ReachOK {
+		return ""
 	}
-	say(title)
-	show := make([]bool, len(texts))
-	for i, t := range texts {
-		if k := sameText(t); k == "" || said[k] {
-			continue
-		}
-		show[i] = true
-		say(t)
-	}
-	return show
+	return upper(r.Reachability.Text()) + "."
 }
 
-// sameText is s as compared for repeats: its letters and digits, in lower
-// case ("customerid" repeats "customer ID").
-func sameText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToLower(r)
-		}
-		return -1
-	}, s)
+// tokenText says what was read from the access token, never the token;
+// "" when none was sent.
+func tokenText(r *diagnosis.Result) string {
+	t := r.Token
+	switch {
+	case t == nil:
+		return ""
+	case t.Format != diagnosis.TokenJWT:
+		return "Sent. It is not a JWT, so this page could not read when it expires."
+	case t.ExpiresAt == nil:
+		return "Sent: a JWT without an expiry time."
+	case t.Expired:
+		return "Sent, but it had expired at " + *t.ExpiresAt + " (by the server's clock). Get a fresh one."
+	}
+	return "Sent: valid until " + *t.ExpiresAt + " (by the server's clock)."
 }
 
-// clauseEnds marks where s splits into clauses: a full stop or a colon
-// before a space (not the dots of "socket.io").
-var clauseEnds = strings.NewReplacer(". ", "\n", ": ", "\n")
-
-// clauses splits s at sentence ends and colons.
-func clauses(s string) []string {
-	var out []string
-	for _, c := range strings.Split(clauseEnds.Replace(s), "\n") {
-		if c = sameText(c); c != "" {
-			out = append(out, c)
-		}
+// clockText warns when this computer's clock is off; "" when it is not.
+func clockText(r *diagnosis.Result) string {
+	if r.ClockSkewMS == nil || time.Duration(*r.ClockSkewMS)*time.Millisecond <= diagnosis.MaxClockSkew &&
+		time.Duration(*r.ClockSkewMS)*time.Millisecond >= -diagnosis.MaxClockSkew {
+		return ""
 	}
-	return out
+	return "This computer's clock is " + diagnosis.SkewText(time.Duration(*r.ClockSkewMS)*time.Millisecond) +
+		". The times on this page and in the report are the server's, so that support can match them with its logs."
+}
+
+// holdText says how the hold went; "" without one.
+func holdText(r *diagnosis.Result) string {
+	if r.Hold == nil {
+		return ""
+	}
+	return upper(diagnosis.HoldText(r.Hold)) + "."
+}
+
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func orNone(s string) string {

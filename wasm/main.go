@@ -29,10 +29,11 @@ type app struct {
 	targets []diagnosis.Target
 	budget  diagnosis.Budget
 
-	mu      sync.Mutex
-	running bool          // a check is under way and has no verdict yet
-	closing chan struct{} // closed once the last check's connection has ended
-	last    *diagnosis.Result
+	mu       sync.Mutex
+	running  bool          // a check is under way and has no verdict yet
+	closing  chan struct{} // closed once the last check's connection has ended
+	last     *diagnosis.Result
+	stopHold func() // ends the running check's hold early
 }
 
 func main() {
@@ -84,6 +85,12 @@ func (a *app) init() error {
 		return err
 	}
 	if err := a.on("copy", "click", false, a.copyReport); err != nil {
+		return err
+	}
+	if err := a.on("copy-handoff", "click", false, a.copyHandoff); err != nil {
+		return err
+	}
+	if err := a.on("stop-hold", "click", false, a.endHold); err != nil {
 		return err
 	}
 	return a.on("download", "click", false, a.downloadReport)
@@ -172,6 +179,17 @@ func (a *app) check() {
 	if i, err := strconv.Atoi(p.value("target")); err == nil && i >= 0 && i < len(a.targets) {
 		target = a.targets[i]
 	}
+	hold, err := strconv.Atoi(p.value("hold"))
+	if err != nil || hold < 0 || hold > maxHoldSeconds {
+		p.setState("ready")
+		p.setText("notice", fmt.Sprintf("Hold the connection open: choose a time from 0 to %d seconds.", maxHoldSeconds))
+		p.focus("hold")
+		return
+	}
+	stop := make(chan struct{})
+	a.mu.Lock()
+	a.stopHold = sync.OnceFunc(func() { close(stop) })
+	a.mu.Unlock()
 
 	p.setState("checking")
 	p.setDisabled("check", true)
@@ -189,6 +207,10 @@ func (a *app) check() {
 		Dialer:     browserDialer{},
 		Budget:     &a.budget,
 		Browser:    userAgent(),
+		Probe:      probe,
+		Clock:      clockSkew,
+		Hold:       time.Duration(hold) * time.Second,
+		StopHold:   stop,
 		OnProgress: a.steps.progress,
 		OnResult:   func(res *diagnosis.Result) { verdict, holdOff = true, a.show(res) },
 	})
@@ -233,6 +255,21 @@ func (a *app) show(res *diagnosis.Result) (holdOff bool) {
 	}
 	p.setDisabled("check", false)
 	return false
+}
+
+// maxHoldSeconds is the longest hold the page accepts (its list offers up
+// to 5 minutes; a portal may set any whole number of seconds up to this).
+const maxHoldSeconds = 900
+
+// endHold is the Stop button: the running check's hold ends now.
+func (a *app) endHold() {
+	a.mu.Lock()
+	stop := a.stopHold
+	a.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	a.page.setHidden("stop-hold", true)
 }
 
 // The customer ID field's errors.
@@ -288,6 +325,19 @@ func (a *app) copyReport() {
 		return
 	}
 	a.page.setText("copy-status", "Copied to the clipboard.")
+}
+
+// copyHandoff puts the IT hand-off on the clipboard and says so.
+func (a *app) copyHandoff() {
+	r := a.report()
+	if r == nil || r.ITHandoff == nil {
+		return
+	}
+	if err := clipboardWrite(*r.ITHandoff); err != nil {
+		a.page.setText("handoff-status", "Could not copy ("+err.Error()+"): select the text and copy it by hand.")
+		return
+	}
+	a.page.setText("handoff-status", "Copied to the clipboard.")
 }
 
 func clipboardWrite(text string) error {

@@ -150,6 +150,9 @@ func (l *stepList) update(r *stepRow, s diagnosis.Step) {
 			_ = ds.Set("status", string(s.Status))
 		}
 		_ = r.status.Set("textContent", statusMark(s.Status))
+		if s.Name == diagnosis.StepHold {
+			l.p.setHidden("stop-hold", s.Status != diagnosis.StepRunning)
+		}
 	}
 	if t := stepTime(s); t != stepTime(r.step) || r.step.Status == "-" {
 		_ = r.ms.Set("textContent", t)
@@ -170,6 +173,7 @@ var stepLabels = map[string]string{
 	diagnosis.StepJoin:       "Join your room",
 	diagnosis.StepFirstEvent: "First message",
 	diagnosis.StepStaysOpen:  "Stays connected",
+	diagnosis.StepHold:       "Held open",
 }
 
 func statusMark(s diagnosis.StepStatus) string {

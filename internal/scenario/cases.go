@@ -120,6 +120,10 @@ var Cases = []Case{
 		Verdict: diagnosis.Warning, Kind: diagnosis.KindPollingOnly, CloseCode: code(1006), Transport: "polling", Attempts: 1},
 	{Name: "no events", Server: Sim, CustomerID: "204",
 		Verdict: diagnosis.Warning, Kind: diagnosis.KindNoMessages, Transport: "websocket", Attempts: 1},
+	// The cut comes 5 s after join, after the check's verdict: only a
+	// hold sees it (see the hold tests).
+	{Name: "cut later, no hold", Server: Sim, CustomerID: "5006",
+		Verdict: diagnosis.OK, Kind: diagnosis.KindOK, Transport: "websocket", Attempts: 1},
 	{Name: "accepted", Server: Sim, CustomerID: "12345",
 		Verdict: diagnosis.OK, Kind: diagnosis.KindOK, Transport: "websocket", Attempts: 1},
 

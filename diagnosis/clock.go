@@ -1,0 +1,58 @@
+package diagnosis
+
+import (
+	"fmt"
+	"time"
+)
+
+// MaxClockSkew is how far this computer's clock may be from the server's
+// before the checker says so and reports in server time.
+const MaxClockSkew = 30 * time.Second
+
+// ParseHTTPDate reads an HTTP Date header (RFC 9110's IMF-fixdate, such as
+// "Sat, 28 Nov 2026 11:17:08 GMT").
+func ParseHTTPDate(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC1123, s)
+	if err != nil || t.Location().String() != "GMT" && t.Location() != time.UTC {
+		return time.Time{}, fmt.Errorf("not an HTTP date: %q", s)
+	}
+	return t.UTC(), nil
+}
+
+// ClockSkew is this computer's clock minus the server's, from a request
+// sent and answered (by this computer's clock) and the answer's Date
+// header. The header is whole seconds, truncated, so the server's time at
+// the request's midpoint is taken as date + 0.5 s: the estimate is good to
+// about half a second plus half the round trip.
+func ClockSkew(sent, received, date time.Time) time.Duration {
+	mid := sent.Add(received.Sub(sent) / 2)
+	return mid.Sub(date.Add(500 * time.Millisecond)).Round(time.Millisecond)
+}
+
+// SkewText says how far off this computer's clock is, in words: "12 min
+// 3 s ahead of the server's", or "within 30 s of the server's".
+func SkewText(skew time.Duration) string {
+	if skew.Abs() <= MaxClockSkew {
+		return "within 30 s of the server's"
+	}
+	dir := "ahead of"
+	if skew < 0 {
+		dir = "behind"
+	}
+	return roughDuration(skew.Abs()) + " " + dir + " the server's"
+}
+
+// roughDuration prints d to the second for a person: "2 h 5 min", "12 min
+// 3 s", "45 s".
+func roughDuration(d time.Duration) string {
+	s := int64(d.Round(time.Second) / time.Second)
+	switch {
+	case s >= 24*3600:
+		return fmt.Sprintf("%d d %d h", s/86400, s%86400/3600)
+	case s >= 3600:
+		return fmt.Sprintf("%d h %d min", s/3600, s%3600/60)
+	case s >= 60:
+		return fmt.Sprintf("%d min %d s", s/60, s%60)
+	}
+	return fmt.Sprintf("%d s", s)
+}

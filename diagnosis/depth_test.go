@@ -1,0 +1,185 @@
+package diagnosis_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lsports/defendcheck/diagnosis"
+)
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func jwtOf(header, payload string) string { return b64(header) + "." + b64(payload) + ".c2ln" }
+
+func TestReadToken(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	hdr := `{"alg":"RS256","typ":"JWT"}`
+	for _, tt := range []struct {
+		name, token string
+		want        string // JSON of the Token, or "null"
+	}{
+		{"none", "", "null"},
+		{"valid", jwtOf(hdr, `{"exp":1795868400,"iat":1795866600}`),
+			`{"format":"jwt","expiresAt":"2026-11-28T12:20:00Z","issuedAt":"2026-11-28T11:50:00Z","expired":false,"secondsLeft":1200}`},
+		{"expired", jwtOf(hdr, `{"exp":1795865400}`),
+			`{"format":"jwt","expiresAt":"2026-11-28T11:30:00Z","issuedAt":null,"expired":true,"secondsLeft":-1800}`},
+		{"expires exactly now", jwtOf(hdr, `{"exp":1795867200}`),
+			`{"format":"jwt","expiresAt":"2026-11-28T12:00:00Z","issuedAt":null,"expired":true,"secondsLeft":0}`},
+		{"fractional exp", jwtOf(hdr, `{"exp":1795867200.5}`),
+			`{"format":"jwt","expiresAt":"2026-11-28T12:00:00Z","issuedAt":null,"expired":false,"secondsLeft":0}`},
+		{"padded parts", b64(hdr) + "==." + b64(`{"exp":1795867260}`) + "=.sig",
+			`{"format":"jwt","expiresAt":"2026-11-28T12:01:00Z","issuedAt":null,"expired":false,"secondsLeft":60}`},
+		{"no exp", jwtOf(hdr, `{"sub":"12345"}`), `{"format":"jwt","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"exp not a number", jwtOf(hdr, `{"exp":"tomorrow","iat":true}`), `{"format":"jwt","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"huge exp", jwtOf(hdr, `{"exp":1e300,"iat":-5}`), `{"format":"jwt","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"exp past year 9999", jwtOf(hdr, `{"exp":253402300800}`), `{"format":"jwt","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"opaque", "0123456789abcdef", `{"format":"opaque","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"two parts", b64(hdr) + "." + b64(`{"exp":1}`), `{"format":"opaque","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"header without alg", jwtOf(`{"typ":"JWT"}`, `{"exp":1795868400}`), `{"format":"opaque","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"payload not JSON", b64(hdr) + ".!!!.sig", `{"format":"opaque","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"payload an array", jwtOf(hdr, `[1,2]`), `{"format":"opaque","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"payload null", jwtOf(hdr, `null`), `{"format":"opaque","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+		{"too long to be a token", jwtOf(hdr, `{"exp":1795868400,"x":"`+strings.Repeat("a", 20000)+`"}`), `{"format":"opaque","expiresAt":null,"issuedAt":null,"expired":false,"secondsLeft":null}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := json.Marshal(diagnosis.ReadToken(tt.token, now))
+			if err != nil || string(got) != tt.want {
+				t.Errorf("ReadToken = %s, %v\nwant %s", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestClockSkew(t *testing.T) {
+	date, err := diagnosis.ParseHTTPDate("Sat, 28 Nov 2026 12:00:00 GMT")
+	if err != nil || !date.Equal(time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)) {
+		t.Fatalf("ParseHTTPDate = %v, %v", date, err)
+	}
+	for _, bad := range []string{"", "2026-11-28T12:00:00Z", "Sat, 28 Nov 2026 12:00:00 PST", "yesterday"} {
+		if _, err := diagnosis.ParseHTTPDate(bad); err == nil {
+			t.Errorf("ParseHTTPDate(%q) accepted", bad)
+		}
+	}
+	for _, tt := range []struct {
+		sent, received time.Time
+		want           time.Duration
+		text           string
+	}{
+		// The server's second 12:00:00 is taken as 12:00:00.5.
+		{date.Add(400 * time.Millisecond), date.Add(600 * time.Millisecond), 0, "within 30 s of the server's"},
+		{date.Add(35*time.Minute + 100*time.Millisecond), date.Add(35*time.Minute + 300*time.Millisecond), 35*time.Minute - 300*time.Millisecond, "35 min 0 s ahead of the server's"},
+		{date.Add(-2 * time.Hour), date.Add(-2*time.Hour + time.Second), -2 * time.Hour, "2 h 0 min behind the server's"},
+		{date.Add(31 * time.Second), date.Add(31 * time.Second), 30500 * time.Millisecond, "31 s ahead of the server's"},
+	} {
+		got := diagnosis.ClockSkew(tt.sent, tt.received, date)
+		if got != tt.want {
+			t.Errorf("ClockSkew(%s, %s) = %s, want %s", tt.sent.Format(time.StampMilli), tt.received.Format(time.StampMilli), got, tt.want)
+		}
+		if text := diagnosis.SkewText(got); text != tt.text {
+			t.Errorf("SkewText(%s) = %q, want %q", got, text, tt.text)
+		}
+	}
+}
+
+// TestHandoffForTheNetworksFixesOnly: every kind whose fix is the customer
+// network's gets a hand-off naming the target's host, port, scheme and
+// path, what to allow and what the check saw; no other kind gets one.
+func TestHandoffForTheNetworksFixesOnly(t *testing.T) {
+	network := map[diagnosis.Kind]bool{
+		diagnosis.KindTimeout: true, diagnosis.KindUnreachable: true, diagnosis.KindMissingHeader: true,
+		diagnosis.KindPollingOnly: true, diagnosis.KindConnectionLost: true, diagnosis.KindNotEngineIO: true,
+		diagnosis.KindRefusedByGateway: true,
+	}
+	for _, target := range []diagnosis.Target{
+		{Origin: "https://rms.lsports.eu", Path: "/rms-socket/socket.io"},
+		{Origin: "http://10.1.2.3:8080", Path: "/custom"},
+	} {
+		for _, k := range allKinds {
+			reach := diagnosis.ReachCORSBlocked
+			r := &diagnosis.Result{Kind: k, Target: target, RunID: "dc-test-2", Timestamp: "2026-11-28T12:00:00Z", CustomerID: "12345",
+				Messages: []string{"handshake: TypeError: Failed to fetch"}, Reachability: &reach, TokenSent: true,
+				Steps: []diagnosis.Step{{Name: "handshake", Status: diagnosis.StepFailed, MS: 10012, Detail: "no answer within 10s"}}}
+			h := diagnosis.Handoff(r)
+			if (h != nil) != network[k] {
+				t.Errorf("%s at %s: hand-off %v, want one: %v", k, target, h != nil, network[k])
+				continue
+			}
+			if h == nil {
+				continue
+			}
+			wants := []string{"Host:      " + target.Host(), "Port:      " + target.Port() + " (TCP)", "Path:      " + target.Path + "/",
+				"customerid and Authorization request headers", "Upgrade and Connection", "idle timeout",
+				"handshake failed after 10012 ms", "Failed to fetch", "cors-blocked", "dc-test-2", "2026-11-28T12:00:00Z",
+				"curl -v -H 'customerid: 12345' '" + target.Origin + target.Path + "/?EIO=4&transport=polling'"}
+			if target.Scheme() == "https" {
+				wants = append(wants, "Port:      443 (TCP)", "wss://rms.lsports.eu:443/rms-socket/socket.io/", "no TLS inspection (SSL interception) for rms.lsports.eu")
+			} else {
+				wants = append(wants, "ws://10.1.2.3:8080/custom/", "Scheme:    http, then ws")
+			}
+			for _, want := range wants {
+				if !strings.Contains(*h, want) {
+					t.Errorf("%s at %s: hand-off lacks %q:\n%s", k, target, want, *h)
+				}
+			}
+			if target.Scheme() == "http" && strings.Contains(*h, "TLS") {
+				t.Errorf("%s at %s: hand-off asks about TLS for an http target", k, target)
+			}
+		}
+	}
+}
+
+// TestAdviceNamesTheTargetAndNeverRepeats: with a target, no advice
+// mentions port 443 for another port or leaves a placeholder; and what the
+// page shows (title, then the rows without what was said) repeats no
+// sentence, for every kind, with and without a token.
+func TestAdviceNamesTheTargetAndNeverRepeats(t *testing.T) {
+	target := diagnosis.Target{Origin: "http://127.0.0.1:9090", Path: "/rms-socket/socket.io"}
+	for _, k := range allKinds {
+		for _, token := range []bool{false, true} {
+			r := &diagnosis.Result{Kind: k, Target: target, TokenSent: token}
+			e := r.Entry()
+			texts := []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting}
+			all := strings.Join(append([]string{e.Title}, texts...), " ")
+			if strings.ContainsAny(all, "{}") || strings.Contains(all, "443") || strings.Contains(all, "the host on") {
+				t.Errorf("%s (token %v): advice does not name the target: %q", k, token, all)
+			}
+			shown := diagnosis.Unrepeated(e.Title, texts)
+			seen := map[string]string{}
+			for _, s := range append([]string{e.Title}, shown...) {
+				for _, sentence := range strings.SplitAfter(s, ". ") {
+					key := strings.ToLower(strings.Trim(sentence, " .:"))
+					if key == "" {
+						continue
+					}
+					if prev, ok := seen[key]; ok {
+						t.Errorf("%s (token %v): %q is said twice (%q, %q)", k, token, sentence, prev, s)
+					}
+					seen[key] = s
+				}
+			}
+		}
+	}
+	// The seed's 402: Contact LSports support once.
+	e := (&diagnosis.Result{Kind: diagnosis.KindAccountInactive}).Entry()
+	shown := diagnosis.Unrepeated(e.Title, []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting})
+	if n := strings.Count(strings.Join(shown, " "), "Contact LSports support"); n != 1 {
+		t.Errorf("402 shows Contact LSports support %d times: %q", n, shown)
+	}
+}
+
+func TestUnrepeated(t *testing.T) {
+	got := diagnosis.Unrepeated("Connection timeout: no answer", []string{
+		"Connection timeout",
+		"Check connectivity; whitelist WSS port 443 for rms.lsports.eu",
+		"Connection timeout: network or firewall issues. Check connectivity and whitelist rms.lsports.eu on port 443.",
+		"Check connectivity.",
+	})
+	want := []string{"", "Check connectivity; whitelist WSS port 443 for rms.lsports.eu", "Network or firewall issues. Check connectivity and whitelist rms.lsports.eu on port 443.", ""}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Unrepeated =\n%q\nwant\n%q", got, want)
+	}
+}

@@ -1,0 +1,87 @@
+package diagnosis
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Handoff writes the block for the customer's network team when the fix
+// belongs to the customer's network (the row's owner is OwnerCustomerIT:
+// a timeout, no answer, a header removed, WebSocket blocked, a connection
+// cut, something else answering): what to open, built from the real
+// target, what this check saw, and how to test it from their side. It
+// returns nil for every other result. It never contains the access token.
+func Handoff(r *Result) *string {
+	e := r.Entry()
+	if e.Owner != OwnerCustomerIT || r.Target.Origin == "" {
+		return nil
+	}
+	t := r.Target
+	host, port := t.Host(), t.Port()
+	ws := "ws"
+	if t.Scheme() == "https" {
+		ws = "wss"
+	}
+	var b strings.Builder
+	line := func(label, value string) { fmt.Fprintf(&b, "%-10s %s\n", label+":", value) }
+	b.WriteString("Network access needed for LSports DEFEND RMS-Socket\n")
+	line("Host", host)
+	line("Port", port+" (TCP)")
+	line("Scheme", t.Scheme()+", then "+ws+" (WebSocket) on the same port")
+	line("Path", t.Path+"/")
+	b.WriteString("Please allow, for this host and port:\n")
+	fmt.Fprintf(&b, "  - %s requests and WebSocket connections (%s://%s:%s%s/)\n", strings.ToUpper(t.Scheme()), ws, host, port, t.Path)
+	b.WriteString("  - the WebSocket upgrade: the Upgrade and Connection request headers passed unchanged\n")
+	b.WriteString("  - the customerid and Authorization request headers passed unchanged\n")
+	if t.Scheme() == "https" {
+		fmt.Fprintf(&b, "  - no TLS inspection (SSL interception) for %s\n", host)
+	}
+	idle := "above the service's ping interval (Socket.IO's default is 25 s)"
+	if r.PingInterval > 0 {
+		idle = fmt.Sprintf("above the service's ping interval (%s, as this check's handshake announced)", roughDuration(r.PingInterval))
+	}
+	b.WriteString("  - an idle timeout for these connections " + idle + ", and no cut of long-lived connections\n")
+	b.WriteString("What this check saw:\n")
+	line("  Result", fmt.Sprintf("%s (%s)", e.Title, r.Kind))
+	if s, ok := failedStep(r.Steps); ok {
+		line("  Step", fmt.Sprintf("%s failed after %d ms", s.Name, s.MS))
+	}
+	if len(r.Messages) > 0 {
+		line("  Error", escape(r.Messages[len(r.Messages)-1], -1))
+	}
+	if r.Reachability != nil {
+		line("  Probe", string(*r.Reachability)+": "+r.Reachability.Text())
+	}
+	if r.Proxy != "" {
+		line("  Proxy", r.Proxy)
+	}
+	line("  Run ID", r.RunID)
+	line("  Time", r.Timestamp)
+	b.WriteString("To test from the customer's network:\n")
+	fmt.Fprintf(&b, "  curl -v -H 'customerid: %s' '%s%s/?EIO=4&transport=polling'\n", curlSafe(r.CustomerID), t.Origin, t.Path)
+	b.WriteString("  (an answer starting with 0{\"sid\": is RMS-Socket; anything else came from something in between)\n")
+	s := b.String()
+	return &s
+}
+
+// failedStep is the step that failed, if one did.
+func failedStep(steps []Step) (Step, bool) {
+	for _, s := range steps {
+		if s.Status == StepFailed {
+			return s, true
+		}
+	}
+	return Step{}, false
+}
+
+// curlSafe keeps a customer ID inside single quotes: an ID that is not all
+// digits never reaches a hand-off (it is not sent), but the quotes are kept
+// safe whatever it holds.
+func curlSafe(id string) string {
+	return strings.Map(func(r rune) rune {
+		if r < '0' || r > '9' {
+			return -1
+		}
+		return r
+	}, id)
+}
