@@ -317,11 +317,11 @@ func (a *attempt) refused(p *parser.Packet, at time.Time) bool {
 	a.obs.Refused = true
 	a.obs.StatusCode = data.StatusCode
 	a.note("connect_error: " + strconv.Quote(msg) + " data " + data.raw)
-	refusal := "refused by the service: " + strconv.Quote(msg)
+	refusal := "refused by the service: "
 	if data.StatusCode != 0 {
-		refusal += fmt.Sprintf(" (status %d)", data.StatusCode)
+		refusal = fmt.Sprintf("refused by the service (status %d): ", data.StatusCode)
 	}
-	a.fail(refusal, at)
+	a.fail(refusal+msg, at)
 	return true
 }
 

@@ -93,7 +93,7 @@ func TestHandoffNamesTheTarget(t *testing.T) {
 	if !strings.Contains(res.Report, "For the customer's IT or network team:\n  Network access needed") {
 		t.Errorf("the report does not carry the hand-off:\n%s", res.Report)
 	}
-	if e := res.Entry(); !strings.Contains(e.Troubleshooting, "127.0.0.1 on port "+tgt.Port()) || strings.Contains(e.Troubleshooting, "443") {
+	if e := res.Entry(); !strings.Contains(e.Troubleshooting, "127.0.0.1 on port "+tgt.Port()) || strings.Contains(e.Troubleshooting, "port 443") {
 		t.Errorf("advice does not name the target's host and port: %q", e.Troubleshooting)
 	}
 

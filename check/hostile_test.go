@@ -120,7 +120,7 @@ func TestEchoedTokenNeverReachesStepsOrReport(t *testing.T) {
 	if res.Kind != diagnosis.KindAccountInactive {
 		t.Fatalf("kind %s, want account-inactive\n%s", res.Kind, res.Report)
 	}
-	if got := res.Steps[2].Detail; got != `refused by the service: "denied for [redacted]" (status 402)` {
+	if got := res.Steps[2].Detail; got != "refused by the service (status 402): denied for [redacted]" {
 		t.Errorf("namespace step detail %q, want the refusal with the token redacted", got)
 	}
 	if !strings.Contains(res.Report, `connect_error: "denied for [redacted]"`) || strings.Contains(res.Report, "aG9zdGlsZQ") {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,14 +47,18 @@ func TestEveryOutcome(t *testing.T) {
 			// What the page shows is the mapping table's row for the kind,
 			// with the advice for what this check did: no token is sent
 			// here, and a case without an attempt is an ID not sent.
-			e := (&diagnosis.Result{Kind: tt.Kind, NotSent: tt.Attempts == 0}).Entry()
+			// Advice names the target's own host and port, and a sentence
+			// said once is not said again (diagnosis.Unrepeated).
+			target := eval[diagnosis.Target](t, ctx, `JSON.parse(document.getElementById("config").textContent).targets[`+strconv.Itoa(int(tt.Server))+`]`)
+			e := (&diagnosis.Result{Kind: tt.Kind, NotSent: tt.Attempts == 0, Target: target}).Entry()
+			rows := diagnosis.Unrepeated(e.Title, []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting})
 			shown := map[string]string{
 				"verdict-title":           e.Title,
-				"verdict-reason":          e.Reason,
-				"verdict-meaning":         e.Meaning,
-				"verdict-resolution":      e.Resolution,
-				"verdict-owner":           e.Owner,
-				"verdict-troubleshooting": e.Troubleshooting,
+				"verdict-reason":          rows[0],
+				"verdict-meaning":         rows[1],
+				"verdict-resolution":      rows[2],
+				"verdict-owner":           rows[3],
+				"verdict-troubleshooting": rows[4],
 			}
 			for id, want := range shown {
 				if got := text(t, ctx, id); got != want {

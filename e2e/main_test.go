@@ -40,6 +40,7 @@ var (
 	pageHandler *defendcheck.Handler
 	simURL      string
 	simLog      = &logbuf.Buffer{}
+	built       *wasmbuild.Result // the checker, for tests that serve a page of their own
 )
 
 func TestMain(m *testing.M) {
@@ -53,7 +54,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	built, err := wasmbuild.Build(ctx)
+	built, err = wasmbuild.Build(ctx)
 	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: building the checker:", err)

@@ -70,7 +70,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	if res.Kind != "auth-failed-after-upgrade" {
 		t.Fatalf("kind %s", res.Kind)
 	}
-	if !strings.Contains(res.Report, "Access token:  sent (not shown)") {
+	if !strings.Contains(res.Report, "Access token:  sent (not shown") {
 		t.Errorf("the report does not say a token was sent:\n%s", res.Report)
 	}
 	// Token advice is for a check that sent one (the 4401 case of
