@@ -117,10 +117,18 @@ type Handler struct {
 }
 
 // NewHandler returns the page's handler. It validates the targets and
-// compresses every asset with gzip and a fast brotli level, or takes an
-// immutable asset's brotli-11 copy from cfg.CacheDir when that holds a
-// sound one. Call Recompress, in the background, for the rest.
+// the embedding origins and compresses every asset with gzip and a fast
+// brotli level, or takes an immutable asset's brotli-11 copy from
+// cfg.CacheDir when that holds a sound one. Call Recompress, in the
+// background, for the rest.
 func NewHandler(cfg Config) (*Handler, error) {
+	return newHandler(cfg, false)
+}
+
+// newHandler is NewHandler; with metaCSP, for a static export, the page
+// carries its policy in a <meta> tag as well, all of it but
+// frame-ancestors, which a meta tag cannot carry.
+func newHandler(cfg Config, metaCSP bool) (*Handler, error) {
 	if len(cfg.Targets) == 0 {
 		return nil, errors.New("no target: give at least one Socket.IO endpoint")
 	}
@@ -135,25 +143,61 @@ func NewHandler(cfg Config) (*Handler, error) {
 		// http://h → ws://h, https://h → wss://h.
 		connect = append(connect, t.Origin, "ws"+strings.TrimPrefix(t.Origin, "http"))
 	}
+	origins, err := embedOrigins(cfg.EmbedOrigins)
+	if err != nil {
+		return nil, err
+	}
+	ancestors := "'none'"
+	if len(origins) > 0 {
+		ancestors = strings.Join(origins, " ")
+	}
 
 	h := &Handler{assets: map[string]*asset{}, cache: cfg.CacheDir}
-	h.csp = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; " +
-		"connect-src " + strings.Join(connect, " ") + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	policy := "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; " +
+		"connect-src " + strings.Join(connect, " ") + "; base-uri 'none'; form-action 'none'"
+	h.csp = policy + "; frame-ancestors " + ancestors
 
 	css, _ := web.Files.ReadFile("style.css")
 	app, _ := web.Files.ReadFile("app.js")
-	page := struct {
-		CSS, App, WasmExec, WASM string
-		WASMSize                 int
-		Config                   any
-	}{
+	page := pageData{
 		CSS:      h.add("style.css", css, "text/css; charset=utf-8"),
 		App:      h.add("app.js", app, "text/javascript; charset=utf-8"),
 		WasmExec: h.add("wasm_exec.js", cfg.WasmExec, "text/javascript; charset=utf-8"),
 		WASM:     h.add("main.wasm", cfg.WASM, "application/wasm"),
 		WASMSize: len(cfg.WASM),
-		Config:   map[string]any{"targets": cfg.Targets},
+		Config:   map[string]any{"targets": cfg.Targets, "embedOrigins": origins},
 	}
+	if metaCSP {
+		page.MetaCSP = policy
+	}
+	index, err := renderPage(page)
+	if err != nil {
+		return nil, err
+	}
+	h.assets["/"] = &asset{name: "index.html", body: index, contentType: "text/html; charset=utf-8"}
+
+	h.compress()
+	return h, nil
+}
+
+// pageData is what web/index.html is rendered from.
+type pageData struct {
+	// The assets' content-hashed names, relative to the page.
+	CSS, App, WasmExec, WASM string
+	WASMSize                 int
+	// Config goes into <script id="config"> as JSON: "targets", read by
+	// the WebAssembly and by the endpoint list, and "embedOrigins", read by
+	// app.js.
+	Config map[string]any
+	// MetaCSP, when not empty, is written into a <meta
+	// http-equiv="Content-Security-Policy"> tag, for a static host that
+	// sends no such header.
+	MetaCSP string
+}
+
+// renderPage renders web/index.html: the one way the page is made, served
+// or exported.
+func renderPage(page pageData) ([]byte, error) {
 	tmpl, err := template.ParseFS(web.Files, "index.html")
 	if err != nil {
 		return nil, err
@@ -162,10 +206,25 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err := tmpl.Execute(&index, page); err != nil {
 		return nil, err
 	}
-	h.assets["/"] = &asset{name: "index.html", body: index.Bytes(), contentType: "text/html; charset=utf-8"}
+	return index.Bytes(), nil
+}
 
-	h.compress()
-	return h, nil
+// embedOrigins returns the origins allowed to embed the page as
+// diagnosis.ParseOrigin gives them, in their order without repeats, or
+// the error naming the first it refuses. It is never nil, so that the
+// page's config lists [] for none.
+func embedOrigins(list []string) ([]string, error) {
+	origins := []string{}
+	for _, s := range list {
+		o, err := diagnosis.ParseOrigin(s)
+		if err != nil {
+			return nil, fmt.Errorf("embedding: %w", err)
+		}
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	return origins, nil
 }
 
 // add registers an immutable asset under a content-hashed name and returns
