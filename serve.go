@@ -112,6 +112,7 @@ type asset struct {
 type Handler struct {
 	assets        map[string]*asset
 	csp           string
+	embedOrigins  []string // as in the CSP's frame-ancestors; none: 'none'
 	cache         string
 	recompressing sync.Mutex
 }
@@ -125,9 +126,9 @@ func NewHandler(cfg Config) (*Handler, error) {
 	return newHandler(cfg, false)
 }
 
-// newHandler is NewHandler; with metaCSP, for a static export, the page
-// carries its policy in a <meta> tag as well, all of it but
-// frame-ancestors, which a meta tag cannot carry.
+// newHandler is NewHandler, for Export too: with metaCSP the page carries
+// its policy in a <meta> tag as well, all of it but frame-ancestors, which
+// a meta tag cannot carry.
 func newHandler(cfg Config, metaCSP bool) (*Handler, error) {
 	if len(cfg.Targets) == 0 {
 		return nil, errors.New("no target: give at least one Socket.IO endpoint")
@@ -152,7 +153,7 @@ func newHandler(cfg Config, metaCSP bool) (*Handler, error) {
 		ancestors = strings.Join(origins, " ")
 	}
 
-	h := &Handler{assets: map[string]*asset{}, cache: cfg.CacheDir}
+	h := &Handler{assets: map[string]*asset{}, cache: cfg.CacheDir, embedOrigins: origins}
 	policy := "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; " +
 		"connect-src " + strings.Join(connect, " ") + "; base-uri 'none'; form-action 'none'"
 	h.csp = policy + "; frame-ancestors " + ancestors
@@ -273,6 +274,16 @@ func (h *Handler) compress() {
 // returned at the end and change nothing else. Run it in its own goroutine
 // once the server listens; calls one after another do nothing more.
 func (h *Handler) Recompress(ctx context.Context) error {
+	cacheErr, err := h.recompress(ctx)
+	if err != nil {
+		return err
+	}
+	return cacheErr
+}
+
+// recompress is Recompress, with the errors writing the cache apart from
+// the error that stopped it.
+func (h *Handler) recompress(ctx context.Context) (cacheErr, err error) {
 	h.recompressing.Lock()
 	defer h.recompressing.Unlock()
 	var todo []*asset
@@ -286,7 +297,7 @@ func (h *Handler) Recompress(ctx context.Context) error {
 	for _, a := range todo {
 		br, err := brotliCompress(ctx, a.body, bestBrotli, bestWindow(len(a.body)))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(br) < len(*a.br.Load()) {
 			a.br.Store(&br)
@@ -301,7 +312,7 @@ func (h *Handler) Recompress(ctx context.Context) error {
 	if h.cache != "" {
 		h.prune(time.Now())
 	}
-	return errors.Join(cacheErrs...)
+	return errors.Join(cacheErrs...), nil
 }
 
 // cachePath is where the brotli-11 copy of a's content is kept.
@@ -338,23 +349,33 @@ func (h *Handler) store(a *asset, br []byte) error {
 	if err := os.MkdirAll(h.cache, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(h.cache, ".tmp-*")
+	return writeFile(h.cache, filepath.Base(h.cachePath(a)), ".tmp-", 0o600, br)
+}
+
+// writeFile writes data to dir/name with permissions perm through a
+// temporary file in dir, named tmpPrefix and a random suffix, synced and
+// then renamed into place: a reader finds the old file or the new one,
+// never part of one. The temporary file is removed on failure.
+func writeFile(dir, name, tmpPrefix string, perm os.FileMode, data []byte) error {
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name()) // after the rename, a no-op
-	if _, err := f.Write(br); err != nil {
-		f.Close()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), h.cachePath(a))
+	return os.Rename(f.Name(), filepath.Join(dir, name))
 }
 
 // prune removes cached copies not used for cacheMaxAge (copies of builds
@@ -483,12 +504,6 @@ func accepts(header, coding string) bool {
 		return !(strings.HasPrefix(q, "q=0") && strings.Trim(strings.TrimPrefix(q, "q="), "0.") == "")
 	}
 	return false
-}
-
-// Export writes the page for a static host into dir: see issue 12. Not
-// written yet: being built on its own branch.
-func Export(ctx context.Context, dir string, cfg Config) error {
-	return errors.New("export: not implemented yet")
 }
 
 // Server is a running HTTP server on a loopback or given address.
