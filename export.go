@@ -56,7 +56,7 @@ const (
 // made. A cache it cannot write only costs the next export the time.
 func Export(ctx context.Context, dir string, cfg Config) error {
 	if dir == "" {
-		return errors.New("export: no directory given")
+		return errors.New("no directory to export into")
 	}
 	h, err := newHandler(cfg, true)
 	if err != nil {
@@ -69,14 +69,14 @@ func Export(ctx context.Context, dir string, cfg Config) error {
 	var names []string
 	for _, f := range h.exportFiles() {
 		if _, err := os.Lstat(filepath.Join(dir, f.name)); err == nil && !slices.Contains(previous, f.name) {
-			return fmt.Errorf("export: %s holds %s, which is not from a previous export: move it away", dir, f.name)
+			return fmt.Errorf("%s holds %s, which is not from a previous export: move it away", dir, f.name)
 		}
 		names = append(names, f.name)
 	}
 	// Only ctx ends it early. A cache that cannot be written costs the
 	// next export the time, nothing else.
 	if _, err := h.recompress(ctx); err != nil {
-		return fmt.Errorf("export stopped: %w", err)
+		return fmt.Errorf("stopped before writing %s: %w", dir, err)
 	}
 	files := h.exportFiles() // now with the brotli-11 copies
 	// Listed before they are written, so that whatever an export leaves
@@ -86,16 +86,16 @@ func Export(ctx context.Context, dir string, cfg Config) error {
 	}
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("export stopped: %w", err)
+			return fmt.Errorf("stopped while writing %s (index.html not yet replaced): %w", dir, err)
 		}
 		if err := writeFile(dir, f.name, exportTmpPrefix, 0o644, f.data); err != nil {
-			return fmt.Errorf("export: writing %s: %w", f.name, err)
+			return fmt.Errorf("writing %s: %w", filepath.Join(dir, f.name), err)
 		}
 	}
 	for _, name := range previous {
 		if !slices.Contains(names, name) {
 			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("export: removing %s of the previous export: %w", name, err)
+				return fmt.Errorf("removing %s of the previous export: %w", filepath.Join(dir, name), err)
 			}
 		}
 	}
@@ -210,23 +210,23 @@ func previousExport(dir string) ([]string, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("export: %w", err)
+			return nil, err
 		}
 		return nil, nil
 	case err != nil:
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	case !info.IsDir():
-		return nil, fmt.Errorf("export: %s is not a directory", dir)
+		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	var others []string
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), exportTmpPrefix) {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return nil, fmt.Errorf("export: removing what an earlier export left: %w", err)
+				return nil, fmt.Errorf("removing what an earlier export left: %w", err)
 			}
 			continue
 		}
@@ -240,14 +240,14 @@ func previousExport(dir string) ([]string, error) {
 		if len(others) > 3 {
 			others = append(others[:3], "…")
 		}
-		return nil, fmt.Errorf("export: %s is not empty (%s) and holds no previous export (no %s): give a new or empty directory",
+		return nil, fmt.Errorf("%s is not empty (%s) and holds no previous export (no %s): give a new or empty directory",
 			dir, strings.Join(others, ", "), manifestName)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, err
 	}
 	if !bytes.HasPrefix(raw, []byte(manifestHeader)) {
-		return nil, fmt.Errorf("export: %s: %s is not an export's list of files", dir, manifestName)
+		return nil, fmt.Errorf("%s: %s is not an export's list of files", dir, manifestName)
 	}
 	var names []string
 	sc := bufio.NewScanner(bytes.NewReader(raw[len(manifestHeader):]))
@@ -256,7 +256,7 @@ func previousExport(dir string) ([]string, error) {
 		// Only names in dir itself, so that a damaged list cannot make
 		// Export remove anything elsewhere.
 		if name == "" || name == "." || name == ".." || name == manifestName || strings.ContainsAny(name, `/\`) {
-			return nil, fmt.Errorf("export: %s: %s is damaged: %q is not a file of an export", dir, manifestName, name)
+			return nil, fmt.Errorf("%s: %s is damaged: %q is not a file of an export", dir, manifestName, name)
 		}
 		names = append(names, name)
 	}
@@ -267,7 +267,7 @@ func previousExport(dir string) ([]string, error) {
 func writeManifest(dir string, names []string) error {
 	data := manifestHeader + strings.Join(names, "\n") + "\n"
 	if err := writeFile(dir, manifestName, exportTmpPrefix, 0o644, []byte(data)); err != nil {
-		return fmt.Errorf("export: writing %s: %w", manifestName, err)
+		return fmt.Errorf("writing %s: %w", filepath.Join(dir, manifestName), err)
 	}
 	return nil
 }
@@ -287,11 +287,11 @@ func union(a, b []string) []string {
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
+		return err
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
-		return fmt.Errorf("export: syncing %s: %w", dir, err)
+		return fmt.Errorf("syncing %s: %w", dir, err)
 	}
 	return nil
 }
