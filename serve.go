@@ -112,15 +112,24 @@ type asset struct {
 type Handler struct {
 	assets        map[string]*asset
 	csp           string
+	embedOrigins  []string // as in the CSP's frame-ancestors; none: 'none'
 	cache         string
 	recompressing sync.Mutex
 }
 
 // NewHandler returns the page's handler. It validates the targets and
-// compresses every asset with gzip and a fast brotli level, or takes an
-// immutable asset's brotli-11 copy from cfg.CacheDir when that holds a
-// sound one. Call Recompress, in the background, for the rest.
+// the embedding origins and compresses every asset with gzip and a fast
+// brotli level, or takes an immutable asset's brotli-11 copy from
+// cfg.CacheDir when that holds a sound one. Call Recompress, in the
+// background, for the rest.
 func NewHandler(cfg Config) (*Handler, error) {
+	return newHandler(cfg, false)
+}
+
+// newHandler is NewHandler, for Export too: with metaCSP the page carries
+// its policy in a <meta> tag as well, all of it but frame-ancestors, which
+// a meta tag cannot carry.
+func newHandler(cfg Config, metaCSP bool) (*Handler, error) {
 	if len(cfg.Targets) == 0 {
 		return nil, errors.New("no target: give at least one Socket.IO endpoint")
 	}
@@ -135,25 +144,61 @@ func NewHandler(cfg Config) (*Handler, error) {
 		// http://h → ws://h, https://h → wss://h.
 		connect = append(connect, t.Origin, "ws"+strings.TrimPrefix(t.Origin, "http"))
 	}
+	origins, err := embedOrigins(cfg.EmbedOrigins)
+	if err != nil {
+		return nil, err
+	}
+	ancestors := "'none'"
+	if len(origins) > 0 {
+		ancestors = strings.Join(origins, " ")
+	}
 
-	h := &Handler{assets: map[string]*asset{}, cache: cfg.CacheDir}
-	h.csp = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; " +
-		"connect-src " + strings.Join(connect, " ") + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	h := &Handler{assets: map[string]*asset{}, cache: cfg.CacheDir, embedOrigins: origins}
+	policy := "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; " +
+		"connect-src " + strings.Join(connect, " ") + "; base-uri 'none'; form-action 'none'"
+	h.csp = policy + "; frame-ancestors " + ancestors
 
 	css, _ := web.Files.ReadFile("style.css")
 	app, _ := web.Files.ReadFile("app.js")
-	page := struct {
-		CSS, App, WasmExec, WASM string
-		WASMSize                 int
-		Config                   any
-	}{
+	page := pageData{
 		CSS:      h.add("style.css", css, "text/css; charset=utf-8"),
 		App:      h.add("app.js", app, "text/javascript; charset=utf-8"),
 		WasmExec: h.add("wasm_exec.js", cfg.WasmExec, "text/javascript; charset=utf-8"),
 		WASM:     h.add("main.wasm", cfg.WASM, "application/wasm"),
 		WASMSize: len(cfg.WASM),
-		Config:   map[string]any{"targets": cfg.Targets},
+		Config:   map[string]any{"targets": cfg.Targets, "embedOrigins": origins},
 	}
+	if metaCSP {
+		page.MetaCSP = policy
+	}
+	index, err := renderPage(page)
+	if err != nil {
+		return nil, err
+	}
+	h.assets["/"] = &asset{name: "index.html", body: index, contentType: "text/html; charset=utf-8"}
+
+	h.compress()
+	return h, nil
+}
+
+// pageData is what web/index.html is rendered from.
+type pageData struct {
+	// The assets' content-hashed names, relative to the page.
+	CSS, App, WasmExec, WASM string
+	WASMSize                 int
+	// Config goes into <script id="config"> as JSON: "targets", read by
+	// the WebAssembly and by the endpoint list, and "embedOrigins", read by
+	// app.js.
+	Config map[string]any
+	// MetaCSP, when not empty, is written into a <meta
+	// http-equiv="Content-Security-Policy"> tag, for a static host that
+	// sends no such header.
+	MetaCSP string
+}
+
+// renderPage renders web/index.html: the one way the page is made, served
+// or exported.
+func renderPage(page pageData) ([]byte, error) {
 	tmpl, err := template.ParseFS(web.Files, "index.html")
 	if err != nil {
 		return nil, err
@@ -162,10 +207,25 @@ func NewHandler(cfg Config) (*Handler, error) {
 	if err := tmpl.Execute(&index, page); err != nil {
 		return nil, err
 	}
-	h.assets["/"] = &asset{name: "index.html", body: index.Bytes(), contentType: "text/html; charset=utf-8"}
+	return index.Bytes(), nil
+}
 
-	h.compress()
-	return h, nil
+// embedOrigins returns the origins allowed to embed the page as
+// diagnosis.ParseOrigin gives them, in their order without repeats, or
+// the error naming the first it refuses. It is never nil, so that the
+// page's config lists [] for none.
+func embedOrigins(list []string) ([]string, error) {
+	origins := []string{}
+	for _, s := range list {
+		o, err := diagnosis.ParseOrigin(s)
+		if err != nil {
+			return nil, fmt.Errorf("embedding: %w", err)
+		}
+		if !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	return origins, nil
 }
 
 // add registers an immutable asset under a content-hashed name and returns
@@ -214,6 +274,16 @@ func (h *Handler) compress() {
 // returned at the end and change nothing else. Run it in its own goroutine
 // once the server listens; calls one after another do nothing more.
 func (h *Handler) Recompress(ctx context.Context) error {
+	cacheErr, err := h.recompress(ctx)
+	if err != nil {
+		return err
+	}
+	return cacheErr
+}
+
+// recompress is Recompress, with the errors writing the cache apart from
+// the error that stopped it.
+func (h *Handler) recompress(ctx context.Context) (cacheErr, err error) {
 	h.recompressing.Lock()
 	defer h.recompressing.Unlock()
 	var todo []*asset
@@ -227,7 +297,7 @@ func (h *Handler) Recompress(ctx context.Context) error {
 	for _, a := range todo {
 		br, err := brotliCompress(ctx, a.body, bestBrotli, bestWindow(len(a.body)))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(br) < len(*a.br.Load()) {
 			a.br.Store(&br)
@@ -242,7 +312,7 @@ func (h *Handler) Recompress(ctx context.Context) error {
 	if h.cache != "" {
 		h.prune(time.Now())
 	}
-	return errors.Join(cacheErrs...)
+	return errors.Join(cacheErrs...), nil
 }
 
 // cachePath is where the brotli-11 copy of a's content is kept.
@@ -279,23 +349,33 @@ func (h *Handler) store(a *asset, br []byte) error {
 	if err := os.MkdirAll(h.cache, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(h.cache, ".tmp-*")
+	return writeFile(h.cache, filepath.Base(h.cachePath(a)), ".tmp-", 0o600, br)
+}
+
+// writeFile writes data to dir/name with permissions perm through a
+// temporary file in dir, named tmpPrefix and a random suffix, synced and
+// then renamed into place: a reader finds the old file or the new one,
+// never part of one. The temporary file is removed on failure.
+func writeFile(dir, name, tmpPrefix string, perm os.FileMode, data []byte) error {
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name()) // after the rename, a no-op
-	if _, err := f.Write(br); err != nil {
-		f.Close()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), h.cachePath(a))
+	return os.Rename(f.Name(), filepath.Join(dir, name))
 }
 
 // prune removes cached copies not used for cacheMaxAge (copies of builds
@@ -424,12 +504,6 @@ func accepts(header, coding string) bool {
 		return !(strings.HasPrefix(q, "q=0") && strings.Trim(strings.TrimPrefix(q, "q="), "0.") == "")
 	}
 	return false
-}
-
-// Export writes the page for a static host into dir: see issue 12. Not
-// written yet: being built on its own branch.
-func Export(ctx context.Context, dir string, cfg Config) error {
-	return errors.New("export: not implemented yet")
 }
 
 // Server is a running HTTP server on a loopback or given address.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -115,8 +117,11 @@ func TestPage(t *testing.T) {
 	if !strings.Contains(page, `data-state="loading"`) {
 		t.Error(`page does not start in data-state="loading"`)
 	}
-	if !strings.Contains(page, `{"targets":[{"origin":"https://rms.lsports.eu","path":"/rms-socket/socket.io"}`) {
+	if !strings.Contains(page, `"targets":[{"origin":"https://rms.lsports.eu","path":"/rms-socket/socket.io"}`) {
 		t.Errorf("page config does not list the targets:\n%s", page)
+	}
+	if !strings.Contains(page, `"embedOrigins":[]`) || strings.Contains(page, "http-equiv") {
+		t.Errorf("page config does not list no embedding origin, or the served page has a meta CSP:\n%s", page)
 	}
 	if regexp.MustCompile(`<script>[^<]|\son[a-z]+=`).MatchString(page) {
 		t.Error("page has inline script or an inline event handler")
@@ -233,6 +238,78 @@ func TestConfigIsValidated(t *testing.T) {
 	for _, tt := range tests {
 		if _, err := defendcheck.NewHandler(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want one mentioning %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// pageConfig is the JSON of the page's <script id="config">.
+type pageConfig struct {
+	EmbedOrigins []string `json:"embedOrigins"`
+}
+
+func configOf(t *testing.T, page []byte) pageConfig {
+	t.Helper()
+	m := regexp.MustCompile(`<script type="application/json" id="config">(.*?)</script>`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("the page has no config:\n%s", page)
+	}
+	var c pageConfig
+	if err := json.Unmarshal(m[1], &c); err != nil {
+		t.Fatalf("the page's config %s: %v", m[1], err)
+	}
+	return c
+}
+
+// TestFrameAncestors: the CSP's frame-ancestors lists exactly the allowed
+// origins, in canonical form, and the page's config gives app.js the same
+// list to post results to.
+func TestFrameAncestors(t *testing.T) {
+	tests := []struct {
+		name      string
+		origins   []string
+		ancestors string
+		config    []string
+	}{
+		{"none", nil, "'none'", []string{}},
+		{"one", []string{"https://portal.example"}, "https://portal.example", []string{"https://portal.example"}},
+		{"two, one repeated in another spelling",
+			[]string{"HTTPS://Portal.Example:443/", "http://127.0.0.1:8080", "https://portal.example"},
+			"https://portal.example http://127.0.0.1:8080",
+			[]string{"https://portal.example", "http://127.0.0.1:8080"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, base := start(t, defendcheck.Config{EmbedOrigins: tt.origins})
+			res, page := get(t, base+"/", "identity")
+			csp := res.Header.Get("Content-Security-Policy")
+			if !strings.HasSuffix(csp, "; frame-ancestors "+tt.ancestors) || strings.Count(csp, "frame-ancestors") != 1 {
+				t.Errorf("CSP %q, want it to end with frame-ancestors %s", csp, tt.ancestors)
+			}
+			if got := configOf(t, page).EmbedOrigins; !slices.Equal(got, tt.config) || got == nil {
+				t.Errorf("config embedOrigins = %#v, want %#v", got, tt.config)
+			}
+		})
+	}
+}
+
+var badOrigins = []struct{ origin, why string }{
+	{"https://portal.example/support", "a path"},
+	{"*", "want an http(s) URL"},
+	{"portal.example", "want an http(s) URL"},
+	{"ftp://portal.example", `scheme "ftp"`},
+	{"https://portal.example;script-src", "';' is not allowed"},
+	{"https://user@portal.example", "user info"},
+	{"https://portal.example?x", "a query"},
+}
+
+// TestBadEmbedOriginIsRefused: the handler refuses an origin that
+// diagnosis.ParseOrigin refuses, naming it and saying why.
+func TestBadEmbedOriginIsRefused(t *testing.T) {
+	for _, tt := range badOrigins {
+		_, err := defendcheck.NewHandler(defendcheck.Config{Targets: targets, WASM: fakeWASM, WasmExec: fakeExec,
+			EmbedOrigins: []string{"https://portal.example", tt.origin}})
+		if err == nil || !strings.Contains(err.Error(), `"`+tt.origin+`"`) || !strings.Contains(err.Error(), tt.why) {
+			t.Errorf("NewHandler with %q: err = %v, want one naming it and saying %q", tt.origin, err, tt.why)
 		}
 	}
 }

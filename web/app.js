@@ -2,7 +2,8 @@
 // blocking, so before the first paint) prefills the customer ID from the
 // link, keeps a click made while the checker loads, fetches the checker's
 // WebAssembly, compiling it while it streams and counting the bytes in the
-// progress bar, and starts it. Everything else is Go.
+// progress bar, and starts it; and it posts each result to the support
+// portal that frames or opened the page. Everything else is Go.
 "use strict";
 (() => {
   const root = document.documentElement;
@@ -61,7 +62,16 @@
       if (!res.ok) throw new Error("HTTP " + res.status + " for the checker's code");
       count(res.clone(), size).catch(() => {}); // the progress bar only
       const go = new Go();
-      const { instance } = await WebAssembly.instantiateStreaming(res, go.importObject);
+      let instance;
+      try {
+        ({ instance } = await WebAssembly.instantiateStreaming(res, go.importObject));
+      } catch (err) {
+        // A host that serves .wasm with another type than application/wasm:
+        // instantiateStreaming refuses it (a TypeError, before reading the
+        // body), so compile it once it has all arrived.
+        if (!(err instanceof TypeError)) throw err;
+        ({ instance } = await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject));
+      }
       show(1, 1);
       performance.mark("defendcheck:compiled"); // read by the benchmark: load+compile vs Go start-up
       go.run(instance); // returns once Go's main waits: the page is wired by then
@@ -73,4 +83,23 @@
       if (form.dataset.queued !== undefined) notice.textContent = "";
     }
   })();
+
+  // The support portal that frames this page, or opened it, gets each
+  // result (window.defendcheck.result) as {type: "defendcheck:result",
+  // result}, once <html data-state> is "done". It is posted to each origin
+  // the server allows to embed the page ("embedOrigins" of the config),
+  // by name, never to "*": the browser delivers it only if the portal's
+  // window is at that origin. With none allowed, nothing is posted.
+  const origins = JSON.parse(document.getElementById("config").textContent).embedOrigins;
+  const portal = window.parent !== window ? window.parent : window.opener;
+  if (portal && origins.length > 0) {
+    // Go publishes the result, then sets "done"; each check changes the
+    // state (to "checking", then "done") and its result.
+    new MutationObserver(() => {
+      if (root.dataset.state !== "done") return;
+      const result = window.defendcheck.result; // null if Go could not publish it
+      if (result === null) return;
+      for (const origin of origins) portal.postMessage({ type: "defendcheck:result", result }, origin);
+    }).observe(root, { attributes: true, attributeFilter: ["data-state"] });
+  }
 })();
