@@ -214,7 +214,7 @@ func (a *attempt) stopHold() <-chan struct{} {
 // held and what arrived.
 func (a *attempt) holdProgress(at time.Time) {
 	a.hold.HeldS = int(at.Sub(a.holdStart) / time.Second)
-	a.steps.detail(diagnosis.StepHold, fmt.Sprintf("held %d s of %d s, %s", a.hold.HeldS, a.hold.RequestedS, events(a.hold.Events)))
+	a.steps.detail(diagnosis.StepHold, "held "+strconv.Itoa(a.hold.HeldS)+" s of "+strconv.Itoa(a.hold.RequestedS)+" s, "+strconv.Itoa(a.hold.Events)+" events")
 }
 
 // holdEnded: the hold ran its time, or the person stopped it; the
@@ -224,19 +224,8 @@ func (a *attempt) holdEnded(at time.Time, stopped bool) bool {
 	a.hold.HeldS = int(at.Sub(a.holdStart).Round(time.Second) / time.Second)
 	a.hold.Stopped = stopped
 	a.steps.notify("")
-	detail := fmt.Sprintf("held %d s, not closed, %s", a.hold.HeldS, events(a.hold.Events))
-	if stopped {
-		detail = fmt.Sprintf("stopped after %d s of %d s, not closed, %s", a.hold.HeldS, a.hold.RequestedS, events(a.hold.Events))
-	}
-	a.steps.finish(diagnosis.StepHold, diagnosis.StepOK, detail, at)
+	a.steps.finish(diagnosis.StepHold, diagnosis.StepOK, diagnosis.HoldText(a.hold), at)
 	return true
-}
-
-func events(n int) string {
-	if n == 1 {
-		return "1 event received"
-	}
-	return strconv.Itoa(n) + " events received"
 }
 
 // seconds prints d as a person reads it: "35 ms", "1.2 s".
@@ -422,7 +411,7 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 		a.steps.notify("")
 		into := int(at.Sub(a.holdStart) / time.Second)
 		a.hold.HeldS, a.hold.ClosedAtS, a.hold.CloseCode = into, &into, code(a.obs.CloseCode)
-		a.fail(fmt.Sprintf("%s %d s into the hold, %s after connecting, %s", detail, into, seconds(a.sinceConnect(at)), events(a.hold.Events)), at)
+		a.fail(detail+", "+seconds(a.sinceConnect(at))+" after connecting: "+diagnosis.HoldText(a.hold), at)
 		return true
 	}
 	a.current = diagnosis.StepStaysOpen

@@ -2,6 +2,7 @@ package diagnosis
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -46,13 +47,14 @@ func SkewText(skew time.Duration) string {
 // 3 s", "45 s".
 func roughDuration(d time.Duration) string {
 	s := int64(d.Round(time.Second) / time.Second)
+	n := strconv.FormatInt
 	switch {
 	case s >= 24*3600:
-		return fmt.Sprintf("%d d %d h", s/86400, s%86400/3600)
+		return n(s/86400, 10) + " d " + n(s%86400/3600, 10) + " h"
 	case s >= 3600:
-		return fmt.Sprintf("%d h %d min", s/3600, s%3600/60)
+		return n(s/3600, 10) + " h " + n(s%3600/60, 10) + " min"
 	case s >= 60:
-		return fmt.Sprintf("%d min %d s", s/60, s%60)
+		return n(s/60, 10) + " min " + n(s%60, 10) + " s"
 	}
-	return fmt.Sprintf("%d s", s)
+	return n(s, 10) + " s"
 }

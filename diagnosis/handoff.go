@@ -1,7 +1,7 @@
 package diagnosis
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -23,28 +23,31 @@ func Handoff(r *Result) *string {
 		ws = "wss"
 	}
 	var b strings.Builder
-	line := func(label, value string) { fmt.Fprintf(&b, "%-10s %s\n", label+":", value) }
+	line := func(label, value string) {
+		label += ":"
+		b.WriteString(label + strings.Repeat(" ", max(1, 11-len(label))) + value + "\n")
+	}
 	b.WriteString("Network access needed for LSports DEFEND RMS-Socket\n")
 	line("Host", host)
 	line("Port", port+" (TCP)")
 	line("Scheme", t.Scheme()+", then "+ws+" (WebSocket) on the same port")
 	line("Path", t.Path+"/")
 	b.WriteString("Please allow, for this host and port:\n")
-	fmt.Fprintf(&b, "  - %s requests and WebSocket connections (%s://%s:%s%s/)\n", strings.ToUpper(t.Scheme()), ws, host, port, t.Path)
+	b.WriteString("  - " + strings.ToUpper(t.Scheme()) + " requests and WebSocket connections (" + ws + "://" + host + ":" + port + t.Path + "/)\n")
 	b.WriteString("  - the WebSocket upgrade: the Upgrade and Connection request headers passed unchanged\n")
 	b.WriteString("  - the customerid and Authorization request headers passed unchanged\n")
 	if t.Scheme() == "https" {
-		fmt.Fprintf(&b, "  - no TLS inspection (SSL interception) for %s\n", host)
+		b.WriteString("  - no TLS inspection (SSL interception) for " + host + "\n")
 	}
 	idle := "above the service's ping interval (Socket.IO's default is 25 s)"
 	if r.PingInterval > 0 {
-		idle = fmt.Sprintf("above the service's ping interval (%s, as this check's handshake announced)", roughDuration(r.PingInterval))
+		idle = "above the service's ping interval (" + roughDuration(r.PingInterval) + ", as this check's handshake announced)"
 	}
 	b.WriteString("  - an idle timeout for these connections " + idle + ", and no cut of long-lived connections\n")
 	b.WriteString("What this check saw:\n")
-	line("  Result", fmt.Sprintf("%s (%s)", e.Title, r.Kind))
+	line("  Result", e.Title+" ("+string(r.Kind)+")")
 	if s, ok := failedStep(r.Steps); ok {
-		line("  Step", fmt.Sprintf("%s failed after %d ms", s.Name, s.MS))
+		line("  Step", s.Name+" failed after "+strconv.FormatInt(s.MS, 10)+" ms")
 	}
 	if len(r.Messages) > 0 {
 		line("  Error", escape(r.Messages[len(r.Messages)-1], -1))
@@ -58,7 +61,7 @@ func Handoff(r *Result) *string {
 	line("  Run ID", r.RunID)
 	line("  Time", r.Timestamp)
 	b.WriteString("To test from the customer's network:\n")
-	fmt.Fprintf(&b, "  curl -v -H 'customerid: %s' '%s%s/?EIO=4&transport=polling'\n", curlSafe(r.CustomerID), t.Origin, t.Path)
+	b.WriteString("  curl -v -H 'customerid: " + curlSafe(r.CustomerID) + "' '" + t.Origin + t.Path + "/?EIO=4&transport=polling'\n")
 	b.WriteString("  (an answer starting with 0{\"sid\": is RMS-Socket; anything else came from something in between)\n")
 	s := b.String()
 	return &s

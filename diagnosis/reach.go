@@ -31,23 +31,27 @@ type Probe struct {
 	Proxy        string
 }
 
-// reachText says what a reachability means, in plain words.
-var reachText = map[Reachability]string{
-	ReachOK:           "an answer came back and was read",
-	ReachCORSBlocked:  "something answered, but did not allow this page to read the answer (CORS): a proxy's or web filter's block page, a wrong address, or RMS-Socket not allowing this page's origin",
-	ReachNetwork:      "nothing answered: the host name does not resolve, the connection is refused, dropped or timed out, or a TLS-inspecting proxy broke it (a browser cannot tell which)",
-	ReachMixedContent: "this page was opened over https and the target is http: the browser blocks such requests before they leave",
-	ReachOffline:      "the browser reports that this computer is offline",
-	ReachDNS:          "the host name does not resolve (DNS)",
-	ReachRefused:      "the connection was refused: nothing listens on that port, or a firewall rejects it",
-	ReachTLS:          "the TLS handshake failed: an untrusted certificate, often a TLS-inspecting proxy's, or a wrong port",
-	ReachTimeout:      "no answer in time: a firewall that drops the traffic, or a proxy that holds it",
-}
-
 // Text is what the reachability means, in plain words.
 func (r Reachability) Text() string {
-	if t, ok := reachText[r]; ok {
-		return t
+	switch r {
+	case ReachOK:
+		return "an answer came back and was read"
+	case ReachCORSBlocked:
+		return "something answered, but did not allow this page to read the answer (CORS): a proxy's or web filter's block page, a wrong address, or RMS-Socket not allowing this page's origin"
+	case ReachNetwork:
+		return "nothing answered: the host name does not resolve, the connection is refused, dropped or timed out, or a TLS-inspecting proxy broke it (a browser cannot tell which)"
+	case ReachMixedContent:
+		return "this page was opened over https and the target is http: the browser blocks such requests before they leave"
+	case ReachOffline:
+		return "the browser reports that this computer is offline"
+	case ReachDNS:
+		return "the host name does not resolve (DNS)"
+	case ReachRefused:
+		return "the connection was refused: nothing listens on that port, or a firewall rejects it"
+	case ReachTLS:
+		return "the TLS handshake failed: an untrusted certificate, often a TLS-inspecting proxy's, or a wrong port"
+	case ReachTimeout:
+		return "no answer in time: a firewall that drops the traffic, or a proxy that holds it"
 	}
 	return string(r)
 }

@@ -41,7 +41,7 @@ func Report(r *Result) string {
 	line("Target", r.Target.String())
 	line("Transport", orDash(r.Transport))
 	line("Attempts", strconv.Itoa(r.Attempts))
-	line("Access token", tokenText(r))
+	line("Access token", TokenText(r))
 	if r.Reachability != nil {
 		line("Reachability", string(*r.Reachability)+": "+r.Reachability.Text())
 	}
@@ -90,8 +90,8 @@ func Report(r *Result) string {
 	return b.String()
 }
 
-// tokenText says what was sent as the access token, never the token.
-func tokenText(r *Result) string {
+// TokenText says what was sent as the access token, never the token.
+func TokenText(r *Result) string {
 	t := r.Token
 	switch {
 	case !r.TokenSent:
@@ -112,19 +112,20 @@ func tokenText(r *Result) string {
 
 // HoldText says how a hold went, in one line.
 func HoldText(h *Hold) string {
-	events := strconv.Itoa(h.Events) + " events"
+	n := strconv.Itoa
+	events := n(h.Events) + " events received"
 	if h.Events == 1 {
-		events = "1 event"
+		events = "1 event received"
 	}
 	switch {
 	case h.ClosedAtS != nil && h.CloseCode != nil:
-		return fmt.Sprintf("closed %d s into a %d s hold, close code %d, %s received", *h.ClosedAtS, h.RequestedS, *h.CloseCode, events)
+		return "closed " + n(*h.ClosedAtS) + " s into a " + n(h.RequestedS) + " s hold, close code " + n(*h.CloseCode) + ", " + events
 	case h.ClosedAtS != nil:
-		return fmt.Sprintf("closed %d s into a %d s hold, %s received", *h.ClosedAtS, h.RequestedS, events)
+		return "closed " + n(*h.ClosedAtS) + " s into a " + n(h.RequestedS) + " s hold, " + events
 	case h.Stopped:
-		return fmt.Sprintf("stopped after %d s of a %d s hold, not closed, %s received", h.HeldS, h.RequestedS, events)
+		return "stopped after " + n(h.HeldS) + " s of a " + n(h.RequestedS) + " s hold, not closed, " + events
 	}
-	return fmt.Sprintf("held %d s, not closed, %s received", h.HeldS, events)
+	return "held " + n(h.HeldS) + " s, not closed, " + events
 }
 
 func codeText(c *int) string {

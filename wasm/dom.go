@@ -193,22 +193,23 @@ func (p *page) create(tag, class, text string) safejs.Value {
 	return el
 }
 
-// verdictWords is the state a verdict heading starts with, in words: the
+// verdictWord is the state a verdict heading starts with, in words: the
 // colour and the icon only repeat it.
-var verdictWords = map[diagnosis.Verdict]string{
-	diagnosis.OK:      "Working",
-	diagnosis.Warning: "Warning",
-	diagnosis.Error:   "Problem",
+func verdictWord(v diagnosis.Verdict) string {
+	switch v {
+	case diagnosis.OK:
+		return "Working"
+	case diagnosis.Warning:
+		return "Warning"
+	}
+	return "Problem"
 }
 
 // showResult fills the verdict and the report. Plain words come first;
 // the verdict, kind, codes and transport are in "Technical details".
 func (p *page) showResult(r *diagnosis.Result) {
 	e := r.Entry()
-	word := verdictWords[r.Verdict]
-	if word == "" {
-		word = "Problem"
-	}
+	word := verdictWord(r.Verdict)
 	p.setData("verdict", "verdict", string(r.Verdict))
 	p.setText("verdict-state", word)
 	p.setText("verdict-title", e.Title)
@@ -250,18 +251,10 @@ func reachText(r *diagnosis.Result) string {
 // tokenText says what was read from the access token, never the token;
 // "" when none was sent.
 func tokenText(r *diagnosis.Result) string {
-	t := r.Token
-	switch {
-	case t == nil:
+	if r.Token == nil {
 		return ""
-	case t.Format != diagnosis.TokenJWT:
-		return "Sent. It is not a JWT, so this page could not read when it expires."
-	case t.ExpiresAt == nil:
-		return "Sent: a JWT without an expiry time."
-	case t.Expired:
-		return "Sent, but it had expired at " + *t.ExpiresAt + " (by the server's clock). Get a fresh one."
 	}
-	return "Sent: valid until " + *t.ExpiresAt + " (by the server's clock)."
+	return upper(diagnosis.TokenText(r)) + "."
 }
 
 // clockText warns when this computer's clock is off; "" when it is not.

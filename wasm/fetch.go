@@ -18,38 +18,16 @@ import (
 type browserFetch struct{}
 
 func (browserFetch) Fetch(ctx context.Context, req transport.Request) (transport.Response, error) {
-	ctrl, err := construct("AbortController")
-	if err != nil {
-		return transport.Response{}, err
-	}
-	signal, err := ctrl.Get("signal")
-	if err != nil {
-		return transport.Response{}, err
-	}
 	headers := map[string]any{}
 	for k, v := range req.Header {
 		headers[k] = v
 	}
-	init := map[string]any{
-		"method":         req.Method,
-		"headers":        headers,
-		"signal":         signal,
-		"cache":          "no-store",
-		"credentials":    "omit",
-		"referrerPolicy": "no-referrer",
-		"mode":           "cors",
-	}
+	init := map[string]any{"method": req.Method, "headers": headers, "mode": "cors"}
 	if req.Body != "" {
 		init["body"] = req.Body
 	}
-	stop := context.AfterFunc(ctx, func() { _, _ = ctrl.Call("abort") })
+	res, stop, err := fetch(ctx, req.URL, init)
 	defer stop()
-
-	promise, err := safejs.Global().Call("fetch", req.URL, init)
-	if err != nil {
-		return transport.Response{}, err
-	}
-	res, err := await(promise)
 	if err != nil {
 		return transport.Response{}, aborted(ctx, err)
 	}
@@ -58,6 +36,28 @@ func (browserFetch) Fetch(ctx context.Context, req transport.Request) (transport
 		return transport.Response{}, aborted(ctx, err)
 	}
 	return transport.Response{Status: getInt(res, "status"), Body: string(body), Truncated: truncated}, nil
+}
+
+// fetch calls the browser's fetch(url, init) with no cookies, no referrer
+// and no cache, and returns the Response. ctx's end aborts the request
+// and its body until stop is called.
+func fetch(ctx context.Context, url string, init map[string]any) (res safejs.Value, stop func() bool, err error) {
+	stop = func() bool { return false }
+	ctrl, err := construct("AbortController")
+	if err != nil {
+		return res, stop, err
+	}
+	if init["signal"], err = ctrl.Get("signal"); err != nil {
+		return res, stop, err
+	}
+	init["cache"], init["credentials"], init["referrerPolicy"] = "no-store", "omit", "no-referrer"
+	stop = context.AfterFunc(ctx, func() { _, _ = ctrl.Call("abort") })
+	promise, err := safejs.Global().Call("fetch", url, init)
+	if err != nil {
+		return res, stop, err
+	}
+	res, err = await(promise)
+	return res, stop, err
 }
 
 // readBody reads a Response's body with a stream reader, chunk by chunk,

@@ -31,21 +31,10 @@ func probe(ctx context.Context, t diagnosis.Target) diagnosis.Probe {
 	if pageProtocol() == "https:" && t.Scheme() == "http" && !loopback(t.Host()) {
 		return diagnosis.Probe{Reachability: diagnosis.ReachMixedContent, Detail: "this page is https, the target " + t.Origin + " is http"}
 	}
-	ctrl, err := construct("AbortController")
-	if err != nil {
-		return diagnosis.Probe{}
-	}
-	signal, _ := ctrl.Get("signal")
-	stop := context.AfterFunc(ctx, func() { _, _ = ctrl.Call("abort") })
-	defer stop()
-	promise, err := safejs.Global().Call("fetch", t.String()+"/?EIO=4&transport=polling", map[string]any{
-		"mode": "no-cors", "cache": "no-store", "credentials": "omit", "referrerPolicy": "no-referrer", "signal": signal,
-	})
-	if err != nil {
-		return diagnosis.Probe{}
-	}
 	start := time.Now()
-	if _, err := await(promise); err != nil {
+	_, stop, err := fetch(ctx, t.String()+"/?EIO=4&transport=polling", map[string]any{"mode": "no-cors"})
+	stop()
+	if err != nil {
 		detail := "a no-cors request failed too: " + err.Error()
 		if ctx.Err() != nil {
 			detail = "a no-cors request got no answer within " + time.Since(start).Round(time.Second).String()
@@ -79,21 +68,9 @@ func clockSkew(ctx context.Context) (time.Duration, bool) {
 		return 0, false
 	}
 	href, _ := getString(loc, "href")
-	ctrl, err := construct("AbortController")
-	if err != nil {
-		return 0, false
-	}
-	signal, _ := ctrl.Get("signal")
-	stop := context.AfterFunc(ctx, func() { _, _ = ctrl.Call("abort") })
-	defer stop()
 	sent := time.Now()
-	promise, err := safejs.Global().Call("fetch", href, map[string]any{
-		"method": "HEAD", "cache": "no-store", "credentials": "omit", "signal": signal,
-	})
-	if err != nil {
-		return 0, false
-	}
-	res, err := await(promise)
+	res, stop, err := fetch(ctx, href, map[string]any{"method": "HEAD"})
+	stop()
 	received := time.Now()
 	if err != nil {
 		return 0, false

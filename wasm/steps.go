@@ -137,7 +137,7 @@ func (l *stepList) rebuild(steps []diagnosis.Step) {
 		if ds, err := r.li.Get("dataset"); err == nil {
 			_ = ds.Set("step", s.Name)
 		}
-		_, _ = r.li.Call("append", r.status, p.create("span", "step-name", stepLabels[s.Name]), r.ms, r.detail)
+		_, _ = r.li.Call("append", r.status, p.create("span", "step-name", stepLabel(s.Name)), r.ms, r.detail)
 		_, _ = list.Call("append", r.li)
 		l.rows = append(l.rows, r)
 	}
@@ -163,17 +163,28 @@ func (l *stepList) update(r *stepRow, s diagnosis.Step) {
 	r.step = s
 }
 
-// stepLabels name the steps in a customer's words; the report keeps the
+// stepLabel names a step in a customer's words; the report keeps the
 // protocol's names.
-var stepLabels = map[string]string{
-	diagnosis.StepCustomerID: "Customer ID",
-	diagnosis.StepHandshake:  "Reach RMS-Socket, with your headers",
-	diagnosis.StepNamespace:  "Connect to RMS-Socket",
-	diagnosis.StepUpgrade:    "Switch to WebSocket",
-	diagnosis.StepJoin:       "Join your room",
-	diagnosis.StepFirstEvent: "First message",
-	diagnosis.StepStaysOpen:  "Stays connected",
-	diagnosis.StepHold:       "Held open",
+func stepLabel(name string) string {
+	switch name {
+	case diagnosis.StepCustomerID:
+		return "Customer ID"
+	case diagnosis.StepHandshake:
+		return "Reach RMS-Socket, with your headers"
+	case diagnosis.StepNamespace:
+		return "Connect to RMS-Socket"
+	case diagnosis.StepUpgrade:
+		return "Switch to WebSocket"
+	case diagnosis.StepJoin:
+		return "Join your room"
+	case diagnosis.StepFirstEvent:
+		return "First message"
+	case diagnosis.StepStaysOpen:
+		return "Stays connected"
+	case diagnosis.StepHold:
+		return "Held open"
+	}
+	return name
 }
 
 func statusMark(s diagnosis.StepStatus) string {

@@ -10,14 +10,14 @@ import (
 
 // forbidden are the packages that a browser never runs: servers, HTTP/3,
 // TLS, msgpack, HTTP clients; and what the patch series took out after
-// those: the network stack, signals, slog, regexp and every crypto package
-// (crypto/rand drags in the FIPS module). An entry ending in "/" stands for
+// those: the network stack, signals, slog, the log package (0014), regexp
+// and every crypto package (crypto/rand drags in the FIPS module). An entry ending in "/" stands for
 // every package under it; any other, for itself alone. The trimmed browser
 // build must link none of them.
 var forbidden = []string{
 	"net", "net/http", "net/http/",
 	"crypto", "crypto/",
-	"os/signal", "log/slog", "regexp", "regexp/",
+	"os/signal", "log", "log/slog", "regexp", "regexp/",
 	"github.com/quic-go/",
 	"github.com/vmihailenco/",
 	"resty.dev/",
