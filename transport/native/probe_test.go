@@ -166,6 +166,14 @@ func TestProbeDirect(t *testing.T) {
 	}
 }
 
+// TestProbeOfTheZeroProber: Probe probes as the zero Prober does, on the
+// proxy from the environment, which never applies to a loopback target.
+func TestProbeOfTheZeroProber(t *testing.T) {
+	addr := refusedAddr(t)
+	got := native.Probe(context.Background(), target(t, "http://"+addr))
+	want(t, got, diagnosis.ReachRefused, "", addr+" refused the connection")
+}
+
 // nxdomain answers every DNS query over UDP on loopback with NXDOMAIN. The
 // resolver it returns asks it and nothing else.
 func nxdomain(t *testing.T) (*net.Resolver, *atomic.Int32) {
