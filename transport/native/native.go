@@ -1,6 +1,7 @@
 // Package native implements transport.Fetcher and transport.Dialer with
 // net/http and gorilla/websocket, for checks and tests that run outside a
-// browser.
+// browser, and a Prober that tells, as a browser cannot, why nothing
+// answered at a target.
 package native
 
 import (
