@@ -238,6 +238,7 @@ func TestCheckRefusesBadCommandLines(t *testing.T) {
 		return path
 	}
 	empty, newline, twoLines := file("empty", ""), file("newline", "\n"), file("two-lines", "eyJ.first-line\neyJ.second-line\n")
+	huge := file("huge", strings.Repeat("x", maxTokenBytes+1))
 	ok := []string{"check", "-target", srv.URL, "-customer-id", "12345"}
 	with := func(args ...string) []string { return append(slices.Clone(ok), args...) }
 	for _, tt := range []struct {
@@ -260,6 +261,7 @@ func TestCheckRefusesBadCommandLines(t *testing.T) {
 		{"unreadable token file", with("-token-file", dir), nil, []string{"-token-file: read " + dir + ": is a directory"}, ""},
 		{"empty token file", with("-token-file", empty), nil, []string{"-token-file " + empty + " is empty"}, ""},
 		{"token file of a newline", with("-token-file", newline), nil, []string{"-token-file " + newline + " is empty"}, ""},
+		{"token file too long", with("-token-file", huge), nil, []string{"-token-file " + huge + ": longer than 65536 bytes, so not a token"}, "xxx"},
 		{"token file of two lines", with("-token-file", twoLines), nil, []string{"-token-file " + twoLines + ": the token has a space or control character at byte 15"}, "first-line"},
 		{"token with a space", ok, map[string]string{tokenEnv: "eyJ.s3cret eyJ"}, []string{tokenEnv + ": the token has a space or control character at byte 11"}, "s3cret"},
 		{"-sim and -target", with("-sim"), nil, []string{"-sim and -target exclude each other"}, ""},
