@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// noEnv is an empty environment.
+func noEnv(string) string { return "" }
+
 func TestTargetFlagIsRepeatable(t *testing.T) {
 	var got targets
 	for _, s := range []string{"https://rms.lsports.eu", "http://127.0.0.1:9090/custom/"} {
@@ -54,10 +57,10 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout, stderr logbuf.Buffer
-	done := make(chan error, 1)
+	done := make(chan int, 1)
 	started := time.Now()
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-cache-dir", t.TempDir()}, &stdout, &stderr)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-cache-dir", t.TempDir()}, &stdout, &stderr, noEnv)
 	}()
 
 	pageRE := regexp.MustCompile(`(?m)^    (http://127\.0\.0\.1:\d+)/$`)
@@ -65,8 +68,8 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 	deadline := time.Now().Add(4 * time.Minute)
 	for pageRE.FindStringSubmatch(stdout.String()) == nil {
 		select {
-		case err := <-done:
-			t.Fatalf("run ended early: %v\nstdout %s\nstderr %s", err, stdout.String(), stderr.String())
+		case code := <-done:
+			t.Fatalf("run ended early with exit status %d\nstdout %s\nstderr %s", code, stdout.String(), stderr.String())
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -123,10 +126,10 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 	cancel()
 	cancelled := time.Now()
 	select {
-	case err := <-done:
+	case code := <-done:
 		t.Logf("run returned %v after cancel", time.Since(cancelled).Round(time.Millisecond))
-		if err != nil {
-			t.Errorf("run returned %v after cancel", err)
+		if code != 0 {
+			t.Errorf("run returned exit status %d after cancel\n%s", code, stderr.String())
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after cancel")
@@ -146,10 +149,10 @@ func TestRunReportsABusyPortBeforeTheBuild(t *testing.T) {
 	defer ln.Close()
 	var stdout, stderr logbuf.Buffer
 	start := time.Now()
-	err = run(context.Background(), []string{"-addr", ln.Addr().String(), "-cache-dir", t.TempDir()}, &stdout, &stderr)
-	want := "cannot serve the page on -addr " + ln.Addr().String()
-	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "choose another address with -addr") {
-		t.Fatalf("err %v, want it to start with %q and give the -addr hint", err, want)
+	code := run(context.Background(), []string{"-addr", ln.Addr().String(), "-cache-dir", t.TempDir()}, &stdout, &stderr, noEnv)
+	want := "defendcheck: cannot serve the page on -addr " + ln.Addr().String()
+	if code != 2 || !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "choose another address with -addr") {
+		t.Fatalf("exit status %d, stderr %q; want 2 and %q with the -addr hint", code, stderr.String(), want)
 	}
 	if strings.Contains(stdout.String(), "building") {
 		t.Errorf("the WebAssembly was built before the busy port was reported:\n%s", stdout.String())
@@ -192,9 +195,9 @@ func TestRunRefusesAHostileTarget(t *testing.T) {
 		{"ftp://example", `scheme "ftp": want http or https`},
 	} {
 		var stdout, stderr logbuf.Buffer
-		err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-target", "https://rms.lsports.eu", "-target", tt.target}, &stdout, &stderr)
-		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(stderr.String(), tt.want) {
-			t.Errorf("-target %q: err %v, stderr %q; want both to say %q", tt.target, err, stderr.String(), tt.want)
+		code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-target", "https://rms.lsports.eu", "-target", tt.target}, &stdout, &stderr, noEnv)
+		if code != 2 || !strings.Contains(stderr.String(), "defendcheck: invalid value") || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("-target %q: exit status %d, stderr %q; want 2 and %q", tt.target, code, stderr.String(), tt.want)
 		}
 		if stdout.String() != "" {
 			t.Errorf("-target %q: the command went on after the refusal: %q", tt.target, stdout.String())

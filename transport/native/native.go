@@ -1,6 +1,7 @@
 // Package native implements transport.Fetcher and transport.Dialer with
 // net/http and gorilla/websocket, for checks and tests that run outside a
-// browser.
+// browser, and a Prober that tells, as a browser cannot, why nothing
+// answered at a target.
 package native
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -66,11 +68,20 @@ func aborted(ctx context.Context, err error) error {
 // transport.MaxPayloadCeiling ends the connection before it is read whole
 // (reported as 1006, as a browser reports a connection it failed); the
 // transport holds messages to the session's own, smaller cap.
-type Dialer struct{}
+type Dialer struct {
+	// Proxy picks the proxy for a WebSocket, given its URL with the http
+	// or https scheme; nil means http.ProxyFromEnvironment, as for
+	// gorilla/websocket's default dialer and http.DefaultClient.
+	Proxy func(*http.Request) (*url.URL, error)
+}
 
 // Dial implements transport.Dialer.
-func (Dialer) Dial(ctx context.Context, url string, onMessage func(string), onClose func(transport.CloseEvent)) (transport.Conn, error) {
-	ws, _, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
+func (d Dialer) Dial(ctx context.Context, wsURL string, onMessage func(string), onClose func(transport.CloseEvent)) (transport.Conn, error) {
+	dialer := *websocket.DefaultDialer
+	if d.Proxy != nil {
+		dialer.Proxy = d.Proxy
+	}
+	ws, _, err := dialer.DialContext(ctx, wsURL, nil)
 	if err != nil {
 		// A browser reports any failed WebSocket as close code 1006.
 		return nil, fmt.Errorf("%w (%v)", &transport.CloseEvent{Code: websocket.CloseAbnormalClosure}, err)
