@@ -389,6 +389,12 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 	detail := "closed (" + reason + ")"
 	var ce *transport.CloseEvent
 	if errors.As(err, &ce) {
+		if !a.upgradeDone {
+			// A close code comes only over a WebSocket: the upgrade
+			// happened, and its event is still queued behind this one.
+			a.upgradeDone, a.upgradeBy, a.obs.Upgraded, a.transport = true, nil, true, "websocket"
+			a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "switched to WebSocket", at)
+		}
 		a.obs.CloseCode = ce.Code
 		detail = fmt.Sprintf("closed with code %d", ce.Code)
 		if ce.Reason != "" {

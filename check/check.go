@@ -74,6 +74,9 @@ type Config struct {
 	// Expiry of the token is judged by server time, and beyond
 	// diagnosis.MaxClockSkew the result's timestamp is server time.
 	Clock func(ctx context.Context) (skew time.Duration, ok bool)
+	// Proxy is the proxy the check's requests go through, without user
+	// info ("" for none or unknown), for the result and report.
+	Proxy string
 }
 
 // Waits of the parts beside the connection: the clock's measurement once
@@ -216,11 +219,14 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.D
 		Hold:         out.hold,
 		PingInterval: out.pingInterval,
 	}
+	res.Proxy = diagnosis.Clean(cfg.Proxy, cfg.Token)
 	switch {
 	case out.probe.Reachability != "":
 		res.Reachability = &out.probe.Reachability
 		res.ReachDetail = diagnosis.Clean(out.probe.Detail, cfg.Token)
-		res.Proxy = diagnosis.Clean(out.probe.Proxy, cfg.Token)
+		if out.probe.Proxy != "" {
+			res.Proxy = diagnosis.Clean(out.probe.Proxy, cfg.Token)
+		}
 	case out.obs.Answered:
 		ok := diagnosis.ReachOK
 		res.Reachability = &ok

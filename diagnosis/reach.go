@@ -11,7 +11,7 @@ type Reachability string
 // The reachabilities. Result.Reachability is nil when no request was made,
 // or when none was answered and the check had no probe.
 const (
-	ReachOK           Reachability = "ok"            // an answer was read
+	ReachOK           Reachability = "ok"            // an answer was read, or (a probe) a connection made
 	ReachCORSBlocked  Reachability = "cors-blocked"  // something answered, but not for this page
 	ReachNetwork      Reachability = "network"       // nothing answered (browser: the cause is hidden)
 	ReachMixedContent Reachability = "mixed-content" // an https page may not call an http target
@@ -35,7 +35,7 @@ type Probe struct {
 func (r Reachability) Text() string {
 	switch r {
 	case ReachOK:
-		return "an answer came back and was read"
+		return "reachable: something at that host and port accepted a connection or answered"
 	case ReachCORSBlocked:
 		return "something answered, but did not allow this page to read the answer (CORS): a proxy's or web filter's block page, a wrong address, or RMS-Socket not allowing this page's origin"
 	case ReachNetwork:

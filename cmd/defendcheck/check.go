@@ -106,7 +106,8 @@ func (c checker) run(ctx context.Context, args []string, stdout, stderr io.Write
 		f.target = target
 		fmt.Fprintf(stderr, "defendcheck check: checking the built-in simulator at %s\n", f.target)
 	}
-	if err := c.sayProxy(f.target, stderr); err != nil {
+	proxy, err := c.sayProxy(f.target, stderr)
+	if err != nil {
 		fmt.Fprintln(stderr, "defendcheck check:", err)
 		return exitUnknown
 	}
@@ -127,6 +128,7 @@ func (c checker) run(ctx context.Context, args []string, stdout, stderr io.Write
 		RetryDelays: c.retryDelays,
 		Browser:     fmt.Sprintf("defendcheck check (%s %s/%s)", runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		Hold:        f.hold,
+		Proxy:       proxy,
 	})
 	if err == nil {
 		err = write(stdout, res, f.json)
@@ -168,20 +170,22 @@ func simulator(stderr io.Writer) (t diagnosis.Target, stop func(), err error) {
 }
 
 // sayProxy says on stderr which proxy, if any, the check goes through, as
-// the transports and the probe choose it, without its user info.
-func (c checker) sayProxy(t diagnosis.Target, stderr io.Writer) error {
+// the transports and the probe choose it, and returns it without its user
+// info ("" for none).
+func (c checker) sayProxy(t diagnosis.Target, stderr io.Writer) (string, error) {
 	scheme, host, _ := strings.Cut(t.Origin, "://")
 	proxy, err := c.proxy(&http.Request{Method: http.MethodGet, URL: &url.URL{Scheme: scheme, Host: host, Path: t.Path}, Header: http.Header{}})
 	if err != nil {
 		// Not err itself: it may quote the proxy's URL with its password.
-		return errors.New("the proxy setting (HTTPS_PROXY, HTTP_PROXY) is not a usable proxy URL")
+		return "", errors.New("the proxy setting (HTTPS_PROXY, HTTP_PROXY) is not a usable proxy URL")
 	}
-	if proxy != nil {
-		shown := *proxy
-		shown.User = nil
-		fmt.Fprintf(stderr, "defendcheck check: connecting through the proxy %s (from HTTPS_PROXY, HTTP_PROXY and NO_PROXY)\n", &shown)
+	if proxy == nil {
+		return "", nil
 	}
-	return nil
+	shown := *proxy
+	shown.User = nil
+	fmt.Fprintf(stderr, "defendcheck check: connecting through the proxy %s (from HTTPS_PROXY, HTTP_PROXY and NO_PROXY)\n", &shown)
+	return shown.String(), nil
 }
 
 // parse reads and checks the command line and the token; on an error it

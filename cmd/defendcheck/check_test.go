@@ -100,12 +100,15 @@ func TestCheckEveryCase(t *testing.T) {
 			t.Parallel()
 			out := c.try(t, context.Background(), "-target", servers.Target(tc.Server).String(), "-customer-id", tc.CustomerID, "-json")
 			res := result(t, out)
-			// The transport is check's to assert (check.TestEveryCase):
-			// a close right after the upgrade can be read before the
-			// upgrade, a race of the core that this suite need not meet.
-			tc.Transport = ""
 			if diff := tc.Mismatch(string(res.Verdict), string(res.Kind), res.StatusCode, res.CloseCode, res.Transport); diff != "" {
 				t.Fatalf("%s\n%s", diff, res.Report)
+			}
+			// Natively the probe tells what a browser cannot: nothing
+			// listens (refused), or something accepted the connection
+			// and never answered (ok, for a timeout).
+			reach := map[scenario.Server]diagnosis.Reachability{scenario.Refused: diagnosis.ReachRefused, scenario.Silent: diagnosis.ReachOK}
+			if want, ok := reach[tc.Server]; ok && (res.Reachability == nil || *res.Reachability != want || !strings.Contains(res.Report, "Reachability:  "+string(want)+": ")) {
+				t.Errorf("reachability %v, want %s in the result and the report\n%s", res.Reachability, want, res.Report)
 			}
 			if out.code != exitFor[tc.Verdict] {
 				t.Errorf("exit status %d for %s, want %d\n%s", out.code, res.Verdict, exitFor[tc.Verdict], out.stderr)
@@ -213,7 +216,7 @@ func TestCheckSendsTheTokenAndNeverPrintsIt(t *testing.T) {
 				}
 				return
 			}
-			for _, want := range []string{"LSports DEFEND RMS-Socket connection check\n", "\nVerdict:       OK: ", "\nAccess token:  sent (not shown)\n", "\nBrowser:       " + browser + "\n"} {
+			for _, want := range []string{"LSports DEFEND RMS-Socket connection check\n", "\nVerdict:       OK: ", "\nAccess token:  sent (not shown; not a JWT, so not read)\n", "\nChecked from:  " + browser + "\n"} {
 				if !strings.Contains(out.stdout, want) {
 					t.Errorf("the report lacks %q:\n%s", want, out.stdout)
 				}
@@ -492,6 +495,9 @@ func TestCheckThroughTheProxy(t *testing.T) {
 	}
 	if want := "connecting through the proxy " + proxySrv.URL + " "; !strings.Contains(out.stderr, want) || strings.Contains(out.stderr, "s3cret") {
 		t.Errorf("stderr does not name the proxy without its user info (%q)\n%s", want, out)
+	}
+	if res.Proxy != proxySrv.URL || !strings.Contains(res.Report, "Proxy:         "+proxySrv.URL+"\n") || strings.Contains(out.stdout, "s3cret") {
+		t.Errorf("the result and report do not name the proxy without its user info: proxy %q\n%s", res.Proxy, res.Report)
 	}
 }
 
