@@ -360,7 +360,7 @@ func (a *attempt) upgraded(at time.Time) bool {
 	a.upgradeDone, a.upgradeBy = true, nil
 	a.obs.Upgraded = true
 	a.transport = "websocket"
-	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "switched to WebSocket", at)
+	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "", at)
 	return a.settled(at)
 }
 
@@ -393,7 +393,7 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 			// A close code comes only over a WebSocket: the upgrade
 			// happened, and its event is still queued behind this one.
 			a.upgradeDone, a.upgradeBy, a.obs.Upgraded, a.transport = true, nil, true, "websocket"
-			a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "switched to WebSocket", at)
+			a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "", at)
 		}
 		a.obs.CloseCode = ce.Code
 		detail = fmt.Sprintf("closed with code %d", ce.Code)

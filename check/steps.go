@@ -88,7 +88,7 @@ func (s *steps) stop(failed string) {
 			st.Status, st.Detail = diagnosis.StepNotReached, ""
 		case after && (st.Status == diagnosis.StepOK || st.Status == diagnosis.StepWarning):
 			st.Status = diagnosis.StepNotReached
-			st.Detail = "done in parallel, but not used: " + failed + " failed first"
+			st.Detail = "done in parallel, but not used: an earlier step failed"
 		}
 	}
 	p := s.progressLocked()

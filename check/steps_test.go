@@ -35,7 +35,7 @@ func TestStopAfterARefusal(t *testing.T) {
 		if st.Status != want[st.Name] {
 			t.Errorf("step %s is %s, want %s", st.Name, st.Status, want[st.Name])
 		}
-		if st.Name == diagnosis.StepUpgrade && st.Detail != "done in parallel, but not used: namespace failed first" {
+		if st.Name == diagnosis.StepUpgrade && st.Detail != "done in parallel, but not used: an earlier step failed" {
 			t.Errorf("upgrade detail %q does not say it went unused", st.Detail)
 		}
 	}

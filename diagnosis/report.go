@@ -41,7 +41,14 @@ func Report(r *Result) string {
 	line("Target", r.Target.String())
 	line("Transport", orDash(r.Transport))
 	line("Attempts", strconv.Itoa(r.Attempts))
-	line("Access token", TokenText(r))
+	token := "not sent"
+	if r.TokenSent {
+		token = "sent (not shown)"
+		if t := TokenText(r); t != "" {
+			token += ": " + t
+		}
+	}
+	line("Access token", token)
 	if r.Reachability != nil {
 		line("Reachability", string(*r.Reachability)+": "+r.Reachability.Text())
 	}
@@ -90,24 +97,24 @@ func Report(r *Result) string {
 	return b.String()
 }
 
-// TokenText says what was sent as the access token, never the token.
+// TokenText says what was read from the access token sent, never the
+// token: "a JWT valid until …", "not a JWT, so not read", …; "" when none
+// was sent.
 func TokenText(r *Result) string {
 	t := r.Token
 	switch {
-	case !r.TokenSent:
-		return "not sent"
-	case t == nil:
-		return "sent (not shown)"
+	case !r.TokenSent || t == nil:
+		return ""
 	case t.Format != TokenJWT:
-		return "sent (not shown; not a JWT, so not read)"
+		return "not a JWT, so not read"
 	case t.ExpiresAt == nil:
-		return "sent (not shown; a JWT without an expiry)"
+		return "a JWT without an expiry"
 	case t.Expired:
-		return "sent (not shown; a JWT that expired at " + *t.ExpiresAt + ", " +
-			roughDuration(time.Duration(-*t.SecondsLeft)*time.Second) + " before this check by the server's clock)"
+		return "a JWT that expired at " + *t.ExpiresAt + ", " +
+			roughDuration(time.Duration(-*t.SecondsLeft)*time.Second) + " before this check by the server's clock"
 	}
-	return "sent (not shown; a JWT valid until " + *t.ExpiresAt + ", " +
-		roughDuration(time.Duration(*t.SecondsLeft)*time.Second) + " after this check by the server's clock)"
+	return "a JWT valid until " + *t.ExpiresAt + ", " +
+		roughDuration(time.Duration(*t.SecondsLeft)*time.Second) + " after this check by the server's clock"
 }
 
 // HoldText says how a hold went, in one line.

@@ -152,7 +152,8 @@ func (r *Result) tokenAdvice(e Entry) (resolution, troubleshooting string) {
 		return e.Resolution, e.Troubleshooting
 	}
 	if !t.Expired {
-		return e.Resolution, "The access token sent was valid until " + *t.ExpiresAt + " by the server's clock, so its age is not the cause: check that it was issued for this customer ID. " + e.Troubleshooting
+		return e.Resolution, "The access token sent was valid until " + *t.ExpiresAt +
+			" by the server's clock, so its age is not the cause: check that it was issued for this customer ID and has not been revoked."
 	}
 	expired := "The access token sent had expired at " + *t.ExpiresAt + ", " +
 		roughDuration(time.Duration(-*t.SecondsLeft)*time.Second) + " before this check by the server's clock."

@@ -104,6 +104,7 @@ func TestWhatTheBrowserHides(t *testing.T) {
 		t.Errorf("#verdict-reach %q does not say something answered without CORS", got)
 	}
 	handoffNames(t, ctx, d, blockTarget)
+	screenshot(t, ctx, "cors-blocked")
 
 	ctx = tab(t)
 	open(t, ctx, "")
@@ -117,6 +118,7 @@ func TestWhatTheBrowserHides(t *testing.T) {
 	}
 	refused := eval[diagnosis.Target](t, ctx, `JSON.parse(document.getElementById("config").textContent).targets[`+strconv.Itoa(targetRefused)+`]`)
 	handoffNames(t, ctx, d, refused)
+	screenshot(t, ctx, "unreachable")
 
 	check(t, ctx, targetSim, "1006", "")
 	sim := eval[diagnosis.Target](t, ctx, `JSON.parse(document.getElementById("config").textContent).targets[`+strconv.Itoa(targetSim)+`]`)
@@ -196,6 +198,7 @@ func TestTokenRead(t *testing.T) {
 		if got := text(t, ctx, "verdict-troubleshooting"); !strings.Contains(got, tt.advice) {
 			t.Errorf("%s: #verdict-troubleshooting %q lacks %q", tt.name, got, tt.advice)
 		}
+		screenshot(t, ctx, "token-"+strings.ReplaceAll(tt.name, " ", "-"))
 		if tt.token == "" {
 			continue
 		}
@@ -264,6 +267,7 @@ func TestShiftedClock(t *testing.T) {
 	if !strings.Contains(d.Report, "(server time: this computer's clock is off)") {
 		t.Errorf("the report does not say its time is the server's:\n%s", d.Report)
 	}
+	screenshot(t, ctx, "clock-ahead")
 }
 
 // TestHoldSeesACut: with a hold, customer ID 5006's cut (5 s after join,
@@ -278,7 +282,9 @@ func TestHoldSeesACut(t *testing.T) {
 	eval[string](t, ctx, `document.getElementById("target").value = "`+strconv.Itoa(targetSim)+`"`)
 	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#customer-id"), "5006"), chromedp.Click(chromedp.CSS("#check")))
 	waitFor(t, ctx, `document.getElementById("stop-hold").checkVisibility()`, 30*time.Second)
+	screenshot(t, ctx, "holding")
 	waitState(t, ctx, "done")
+	screenshot(t, ctx, "hold-cut")
 	d := depthOf(t, ctx)
 	if d.Kind != "connection-lost" || d.CloseCode == nil || *d.CloseCode != 1006 {
 		t.Fatalf("kind %s close %v, want connection-lost 1006\n%s", d.Kind, d.CloseCode, d.Report)

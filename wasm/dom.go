@@ -249,12 +249,14 @@ func reachText(r *diagnosis.Result) string {
 }
 
 // tokenText says what was read from the access token, never the token;
-// "" when none was sent.
+// "" when none was sent, or when the advice above already says when it
+// expires (a refusal of the credentials).
 func tokenText(r *diagnosis.Result) string {
-	if r.Token == nil {
+	t := diagnosis.TokenText(r)
+	if t == "" || r.Token.ExpiresAt != nil && (r.Kind == diagnosis.KindAuthFailedAfterUpgrade || r.Kind == diagnosis.KindRefusedByGateway) {
 		return ""
 	}
-	return upper(diagnosis.TokenText(r)) + "."
+	return "Sent: " + t + "."
 }
 
 // clockText warns when this computer's clock is off; "" when it is not.

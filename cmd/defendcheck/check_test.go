@@ -216,7 +216,7 @@ func TestCheckSendsTheTokenAndNeverPrintsIt(t *testing.T) {
 				}
 				return
 			}
-			for _, want := range []string{"LSports DEFEND RMS-Socket connection check\n", "\nVerdict:       OK: ", "\nAccess token:  sent (not shown; not a JWT, so not read)\n", "\nChecked from:  " + browser + "\n"} {
+			for _, want := range []string{"LSports DEFEND RMS-Socket connection check\n", "\nVerdict:       OK: ", "\nAccess token:  sent (not shown): not a JWT, so not read\n", "\nChecked from:  " + browser + "\n"} {
 				if !strings.Contains(out.stdout, want) {
 					t.Errorf("the report lacks %q:\n%s", want, out.stdout)
 				}
