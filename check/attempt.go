@@ -305,7 +305,7 @@ func (a *attempt) refused(p *parser.Packet, at time.Time) bool {
 	msg, data := connectError(p)
 	a.obs.Refused = true
 	a.obs.StatusCode = data.StatusCode
-	a.note("connect_error: " + strconv.Quote(msg) + " data " + data.raw)
+	a.note("connect_error: " + strconv.Quote(diagnosis.Redact(msg, a.cfg.Token)) + " data " + diagnosis.Redact(data.raw, a.cfg.Token))
 	refusal := "refused by the service: "
 	if data.StatusCode != 0 {
 		refusal = fmt.Sprintf("refused by the service (status %d): ", data.StatusCode)
@@ -398,7 +398,7 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 		a.obs.CloseCode = ce.Code
 		detail = fmt.Sprintf("closed with code %d", ce.Code)
 		if ce.Reason != "" {
-			detail += " " + strconv.Quote(ce.Reason)
+			detail += " " + strconv.Quote(diagnosis.Redact(ce.Reason, a.cfg.Token))
 		}
 		if ce.Code == 1006 {
 			detail = "cut without a close message (code 1006)"

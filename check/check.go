@@ -92,12 +92,16 @@ type Progress struct {
 	Notice string // e.g. a retry countdown
 }
 
-// Run performs the check. The only error is diagnosis.ErrEmptyCustomerID:
-// everything that can go wrong with the connection is in the Result. When
-// Run returns, nothing the check opened is still open.
+// Run performs the check. Its only errors are diagnosis.ErrEmptyCustomerID
+// and a token that diagnosis.CheckToken refuses, both before anything is
+// sent: everything that can go wrong with the connection is in the
+// Result. When Run returns, nothing the check opened is still open.
 func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 	id, err := diagnosis.ParseCustomerID(cfg.CustomerID)
 	if err != nil {
+		return nil, err
+	}
+	if err := diagnosis.CheckToken(cfg.Token); err != nil {
 		return nil, err
 	}
 	if cfg.Budget == nil {
@@ -186,10 +190,10 @@ func measureClock(ctx context.Context, measure func(context.Context) (time.Durat
 // beyond diagnosis.MaxClockSkew puts the timestamp in server time.
 func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.Duration, out outcome, steps []diagnosis.Step) *diagnosis.Result {
 	kind := diagnosis.Classify(out.obs)
-	serverNow, stamp := time.Now(), started
+	serverStart, stamp := started, started // the token is judged as the check started, before any hold
 	var skewMS *int64
 	if skew != nil {
-		serverNow = serverNow.Add(-*skew)
+		serverStart = started.Add(-*skew)
 		ms := skew.Milliseconds()
 		skewMS = &ms
 		if skew.Abs() > diagnosis.MaxClockSkew {
@@ -214,7 +218,7 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.D
 		NotSent:    out.obs.InvalidID,
 		Browser:    cfg.Browser,
 
-		Token:        diagnosis.ReadToken(cfg.Token, serverNow),
+		Token:        diagnosis.ReadToken(cfg.Token, serverStart),
 		ClockSkewMS:  skewMS,
 		Hold:         out.hold,
 		PingInterval: out.pingInterval,

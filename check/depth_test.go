@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -93,7 +94,7 @@ func TestHandoffNamesTheTarget(t *testing.T) {
 	if !strings.Contains(res.Report, "For the customer's IT or network team:\n  Network access needed") {
 		t.Errorf("the report does not carry the hand-off:\n%s", res.Report)
 	}
-	if e := res.Entry(); !strings.Contains(e.Troubleshooting, "127.0.0.1 on port "+tgt.Port()) || strings.Contains(e.Troubleshooting, "port 443") {
+	if e := res.Entry(); !strings.Contains(e.Troubleshooting, "127.0.0.1 on port "+tgt.Port()) || port443.MatchString(e.Troubleshooting) {
 		t.Errorf("advice does not name the target's host and port: %q", e.Troubleshooting)
 	}
 
@@ -211,3 +212,26 @@ func TestHoldStaysUpAndStops(t *testing.T) {
 		t.Errorf("a stopped 5 min hold took %s", took)
 	}
 }
+
+// TestTokenWithQuotesEchoedInARefusal: a refusal that quotes a token with
+// quotes, "<" and a backslash is redacted before the message is quoted.
+func TestTokenWithQuotesEchoedInARefusal(t *testing.T) {
+	const tok = `Ab"c<d>&e'f\gSECRET1234`
+	srv := startCounted(t, &engineIO{poll: after40(connectError("token rejected: "+tok, map[string]any{"statusCode": 402, "token": tok}))})
+	cfg := config(target(srv.URL), "12345")
+	cfg.Token = tok
+	res := run(t, cfg)
+	if res.Kind != diagnosis.KindAccountInactive {
+		t.Fatalf("kind %s, want account-inactive\n%s", res.Kind, res.Report)
+	}
+	b, _ := json.Marshal(res)
+	if strings.Contains(string(b), "SECRET") || strings.Contains(res.Report, "SECRET") {
+		t.Errorf("the token is in the result or report:\n%s", res.Report)
+	}
+	if !strings.Contains(res.Report, `connect_error: "token rejected: [redacted]" data {"statusCode":402,"token":"[redacted]"}`) {
+		t.Errorf("the refusal is not shown redacted:\n%s", res.Report)
+	}
+}
+
+// port443 finds advice about port 443 (not 44357).
+var port443 = regexp.MustCompile(`port 443\b`)

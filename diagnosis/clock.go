@@ -20,14 +20,28 @@ func ParseHTTPDate(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// maxPlausibleSkew bounds the skew ClockSkew believes: a computer's clock
+// a year off is possible (a dead clock battery), a Date header further off
+// than that is broken, and would make every time it corrects absurd.
+const maxPlausibleSkew = 366 * 24 * time.Hour
+
 // ClockSkew is this computer's clock minus the server's, from a request
-// sent and answered (by this computer's clock) and the answer's Date
-// header. The header is whole seconds, truncated, so the server's time at
-// the request's midpoint is taken as date + 0.5 s: the estimate is good to
-// about half a second plus half the round trip.
-func ClockSkew(sent, received, date time.Time) time.Duration {
+// sent and answered (by this computer's clock) and the answer's Date and
+// Age headers (Age: how long a cache held the answer, 0 for none). The
+// Date header is whole seconds, truncated, so the server's time at the
+// request's midpoint is taken as date + age + 0.5 s: the estimate is good
+// to about half a second plus half the round trip. ok is false for a skew
+// of more than a year, which says the header is wrong, not the clock.
+func ClockSkew(sent, received, date time.Time, age time.Duration) (skew time.Duration, ok bool) {
+	if age < 0 || age > maxPlausibleSkew {
+		return 0, false
+	}
 	mid := sent.Add(received.Sub(sent) / 2)
-	return mid.Sub(date.Add(500 * time.Millisecond)).Round(time.Millisecond)
+	server := date.Add(age + 500*time.Millisecond)
+	if d := mid.Unix() - server.Unix(); d > int64(maxPlausibleSkew/time.Second) || -d > int64(maxPlausibleSkew/time.Second) {
+		return 0, false
+	}
+	return mid.Sub(server).Round(time.Millisecond), true
 }
 
 // SkewText says how far off this computer's clock is, in words: "12 min

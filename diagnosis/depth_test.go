@@ -75,12 +75,32 @@ func TestClockSkew(t *testing.T) {
 		{date.Add(-2 * time.Hour), date.Add(-2*time.Hour + time.Second), -2 * time.Hour, "2 h 0 min behind the server's"},
 		{date.Add(31 * time.Second), date.Add(31 * time.Second), 30500 * time.Millisecond, "31 s ahead of the server's"},
 	} {
-		got := diagnosis.ClockSkew(tt.sent, tt.received, date)
-		if got != tt.want {
+		got, ok := diagnosis.ClockSkew(tt.sent, tt.received, date, 0)
+		if got != tt.want || !ok {
 			t.Errorf("ClockSkew(%s, %s) = %s, want %s", tt.sent.Format(time.StampMilli), tt.received.Format(time.StampMilli), got, tt.want)
 		}
 		if text := diagnosis.SkewText(got); text != tt.text {
 			t.Errorf("SkewText(%s) = %q, want %q", got, text, tt.text)
+		}
+	}
+	// A cache's answer: Date is as old as its Age says.
+	now := date.Add(10 * time.Minute)
+	if got, ok := diagnosis.ClockSkew(now, now, date, 10*time.Minute); !ok || got != -500*time.Millisecond {
+		t.Errorf("a cached answer 10 min old: skew %s %v, want -0.5s (the Date header's truncation)", got, ok)
+	}
+	// Absurd headers are not believed, and nothing overflows.
+	for _, bad := range []struct {
+		date time.Time
+		age  time.Duration
+	}{
+		{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+		{time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), 0},
+		{date.Add(-400 * 24 * time.Hour), 0},
+		{date, -time.Second},
+		{date, 1 << 62},
+	} {
+		if got, ok := diagnosis.ClockSkew(date, date, bad.date, bad.age); ok {
+			t.Errorf("Date %s Age %s: skew %s accepted", bad.date, bad.age, got)
 		}
 	}
 }
@@ -181,5 +201,59 @@ func TestUnrepeated(t *testing.T) {
 	want := []string{"", "Check connectivity; whitelist WSS port 443 for rms.lsports.eu", "Network or firewall issues. Check connectivity and whitelist rms.lsports.eu on port 443.", ""}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Unrepeated =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestRedactEveryEcho: the token is redacted however a server echoes it:
+// as sent; in JSON as Go and as JavaScript write it; URL-escaped as Go's
+// url package and JavaScript's encodeURIComponent do; HTML-escaped with
+// decimal, hexadecimal or named entities; in base64; and for a JWT, any of
+// its three parts alone. Clean quotes nothing before it redacts.
+func TestRedactEveryEcho(t *testing.T) {
+	const tok = `Ab"c<d>&e'f\gSECRET1234/+=`
+	echoes := []string{
+		tok,
+		`Ab\"c\u003cd\u003e\u0026e'f\\gSECRET1234/+=`,    // Go json.Marshal
+		`Ab\"c<d>&e'f\\gSECRET1234/+=`,                   // JSON.stringify
+		`Ab\"c<d>&e'f\\gSECRET1234\/+=`,                  // PHP json_encode
+		`Ab%22c%3Cd%3E%26e%27f%5CgSECRET1234%2F%2B%3D`,   // url.QueryEscape
+		`Ab%22c%3Cd%3E&e%27f%5CgSECRET1234%2F+=`,         // url.PathEscape
+		`Ab%22c%3Cd%3E%26e'f%5CgSECRET1234%2F%2B%3D`,     // encodeURIComponent
+		`Ab&#34;c&lt;d&gt;&amp;e&#39;f\gSECRET1234/+=`,   // html.EscapeString
+		`Ab&quot;c&lt;d&gt;&amp;e&#x27;f\gSECRET1234/+=`, // Python html.escape
+		`Ab&quot;c&lt;d&gt;&amp;e&apos;f\gSECRET1234/+=`, // XML
+		base64.StdEncoding.EncodeToString([]byte(tok)),
+	}
+	for _, echo := range echoes {
+		got := diagnosis.Clean("denied: "+echo+" (end)", tok)
+		if strings.Contains(got, "SECRET") || strings.Contains(got, base64.StdEncoding.EncodeToString([]byte(tok))[:20]) || got != "denied: [redacted] (end)" {
+			t.Errorf("echo %s: Clean kept %q", echo, got)
+		}
+	}
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSIsImV4cCI6MX0.c2lnbmF0dXJlLXNlY3JldA"
+	parts := strings.Split(jwt, ".")
+	for _, echo := range []string{parts[0] + "." + parts[1], parts[2], parts[1] + "." + parts[2]} {
+		if got := diagnosis.Clean("token "+echo, jwt); strings.Contains(got, parts[2]) || strings.Contains(got, parts[1]) {
+			t.Errorf("part of a JWT %s: Clean kept %q", echo, got)
+		}
+	}
+}
+
+// TestExpiredTokenRefusedByAGatewayIsNotTheNetworks: a gateway's 401 with
+// an expired token is the token's fault: the developers own it, and the
+// network team gets no hand-off.
+func TestExpiredTokenRefusedByAGatewayIsNotTheNetworks(t *testing.T) {
+	exp, left := "2026-11-28T11:00:00Z", int64(-3600)
+	r := &diagnosis.Result{Kind: diagnosis.KindRefusedByGateway, TokenSent: true, Target: diagnosis.Target{Origin: "https://rms.lsports.eu", Path: "/rms-socket/socket.io"},
+		Token: &diagnosis.Token{Format: diagnosis.TokenJWT, ExpiresAt: &exp, Expired: true, SecondsLeft: &left}}
+	if e := r.Entry(); e.Owner != diagnosis.OwnerCustomerDev || !strings.Contains(e.Troubleshooting, "had expired at 2026-11-28T11:00:00Z, 1 h 0 min before") {
+		t.Errorf("owner %q, troubleshooting %q", e.Owner, e.Troubleshooting)
+	}
+	if h := diagnosis.Handoff(r); h != nil {
+		t.Errorf("an expired token got an IT hand-off:\n%s", *h)
+	}
+	r.Token.Expired, left = false, 600
+	if diagnosis.Handoff(r) == nil {
+		t.Error("a gateway's refusal of a valid token (a web filter, perhaps) lost its IT hand-off")
 	}
 }

@@ -132,6 +132,9 @@ func (r *Result) Entry() Entry {
 	}
 	if e.Kind == KindAuthFailedAfterUpgrade || e.Kind == KindRefusedByGateway {
 		e.Resolution, e.Troubleshooting = r.tokenAdvice(e)
+		if t := r.Token; t != nil && t.Expired {
+			e.Owner = OwnerCustomerDev // the token, not the network
+		}
 	}
 	if r.NotSent {
 		e.Owner = OwnerTypist

@@ -74,7 +74,10 @@ func TestSeedRows(t *testing.T) {
 			continue
 		}
 		e := diagnosis.Lookup(k)
-		if e.Reason != s.reason || e.Resolution != s.resolution {
+		// The 401 row's resolution is for an integration that left the
+		// header out; the page sent it, so it puts the docs' words after
+		// the fix for what it saw (a proxy removed it).
+		if e.Reason != s.reason || e.Resolution != s.resolution && (s.code != 401 || !strings.Contains(e.Resolution, s.resolution)) {
 			t.Errorf("status %d: reason %q, resolution %q; want %q, %q", s.code, e.Reason, e.Resolution, s.reason, s.resolution)
 		}
 		if e.Verdict != diagnosis.Error {

@@ -1,6 +1,7 @@
 package diagnosis
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -18,32 +19,56 @@ const MaxText = 500
 const redacted = "[redacted]"
 
 // Clean makes a string the check keeps safe to keep, show and log, whatever
-// a server put in it: every form of secret (the access token as sent, and
-// as JSON, URL or HTML would echo it) becomes [redacted]; every character
-// that could disguise the text (control, bidi-control, line and paragraph
-// separators, anything not printable) is escaped, as \u202e and the like;
-// and what is shown is cut at MaxText characters, saying how many of the
-// string's were cut. The page, the report and the native command all keep
-// strings through it.
+// a server put in it: every form of secret (see Redact) becomes
+// [redacted]; every character that could disguise the text (control,
+// bidi-control, line and paragraph separators, anything not printable) is
+// escaped, as \u202e and the like; and what is shown is cut at MaxText
+// characters, saying how many of the string's were cut. The page, the
+// report and the native command all keep strings through it.
 func Clean(s, secret string) string {
+	return escape(Redact(s, secret), MaxText)
+}
+
+// Redact replaces every form of secret in s with [redacted]: the access
+// token as sent, as a server written in Go, JavaScript or another language
+// would echo it inside JSON, a URL or HTML, or in base64; and, for a JWT,
+// each of its three parts, so that an echo of part of it is no use. Redact
+// before quoting or escaping s in any other way, which would hide the
+// forms it knows.
+func Redact(s, secret string) string {
 	for _, form := range secretForms(secret) {
 		s = strings.ReplaceAll(s, form, redacted)
 	}
-	return escape(s, MaxText)
+	return s
 }
 
-// secretForms lists how a server may echo secret: verbatim, and escaped as
-// JSON (with and without "\/"), a URL or HTML would escape it.
+// secretForms lists the forms of secret that Redact replaces: the whole
+// token's first, then a JWT's parts, so that the whole is replaced before a
+// part of it.
 func secretForms(secret string) []string {
 	if secret == "" {
 		return nil
 	}
 	forms := []string{secret}
+	// JSON as Go writes it (<, > and & as \u003c…) and as JavaScript and
+	// most others do, each also with "/" as "\/".
 	if j, err := json.Marshal(secret); err == nil {
 		quoted := string(j[1 : len(j)-1])
-		forms = append(forms, quoted, strings.ReplaceAll(quoted, "/", `\/`))
+		plain := jsJSON.Replace(quoted)
+		forms = append(forms, quoted, strings.ReplaceAll(quoted, "/", `\/`), plain, strings.ReplaceAll(plain, "/", `\/`))
 	}
-	forms = append(forms, url.QueryEscape(secret), url.PathEscape(secret), htmlEscaper.Replace(secret))
+	forms = append(forms, url.QueryEscape(secret), url.PathEscape(secret), uriComponent(secret),
+		base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret)))
+	for _, h := range htmlEscapers {
+		forms = append(forms, h.Replace(secret))
+	}
+	if parts := strings.Split(secret, "."); len(parts) == 3 {
+		for _, p := range parts {
+			if len(p) >= 8 {
+				forms = append(forms, p)
+			}
+		}
+	}
 	out := forms[:0]
 	for _, f := range forms {
 		if f != "" && !slices.Contains(out, f) {
@@ -53,10 +78,36 @@ func secretForms(secret string) []string {
 	return out
 }
 
-// htmlEscaper escapes as html.EscapeString does. The html package is not
-// imported: its entity table alone added about 21 KB (brotli 11) to the page's
-// WebAssembly.
-var htmlEscaper = strings.NewReplacer(`&`, "&amp;", `'`, "&#39;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;")
+// jsJSON turns a string escaped by Go's encoding/json into what
+// JavaScript's JSON.stringify and most other encoders write: <, >, &,
+// U+2028 and U+2029 as they are.
+var jsJSON = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&", `\u2028`, "\u2028", `\u2029`, "\u2029")
+
+// uriComponent escapes as JavaScript's encodeURIComponent: every byte but
+// letters, digits and -_.!~*'() as %XX.
+func uriComponent(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isAlnum(rune(c)) || strings.IndexByte("-_.!~*'()", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteString("%" + strings.ToUpper(strconv.FormatUint(uint64(c)|0x100, 16)[1:]))
+	}
+	return b.String()
+}
+
+// htmlEscapers escape as HTML writers do: Go's html.EscapeString (&#34;,
+// &#39;) and the named and hexadecimal forms others use (&quot;, &#x27;,
+// &apos;). The html package is not imported: its entity table alone added
+// about 21 KB (brotli 11) to the page's WebAssembly.
+var htmlEscapers = []*strings.Replacer{
+	strings.NewReplacer(`&`, "&amp;", `'`, "&#39;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;"),
+	strings.NewReplacer(`&`, "&amp;", `'`, "&#x27;", `<`, "&lt;", `>`, "&gt;", `"`, "&quot;"),
+	strings.NewReplacer(`&`, "&amp;", `'`, "&#39;", `<`, "&lt;", `>`, "&gt;", `"`, "&quot;"),
+	strings.NewReplacer(`&`, "&amp;", `'`, "&apos;", `<`, "&lt;", `>`, "&gt;", `"`, "&quot;"),
+}
 
 // escape keeps a string on one visible line and shows it as it is: a
 // printable character stays, anything else (control characters, U+202E

@@ -3,6 +3,7 @@ package diagnosis
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -34,6 +35,24 @@ type Token struct {
 // maxTokenLen bounds what ReadToken decodes: the ARENA360 tokens are well
 // under 2 KB, and a pasted megabyte is not a token.
 const maxTokenLen = 16 << 10
+
+// CheckToken says why an access token cannot be sent as it is, or returns
+// nil: an Authorization header carries visible ASCII only (a browser
+// refuses anything else before sending, and token services issue nothing
+// else), and a token is at most 16 KiB. A space, a line break, a control
+// character or a letter outside ASCII comes from pasting, not from the
+// token service. The error names the byte's position, never the token.
+func CheckToken(token string) error {
+	if len(token) > maxTokenLen {
+		return fmt.Errorf("the access token is longer than %d characters, so it is not a token", maxTokenLen)
+	}
+	for i := 0; i < len(token); i++ {
+		if c := token[i]; c <= ' ' || c >= 0x7f {
+			return fmt.Errorf("the access token has a space, line break or character outside ASCII at byte %d, which cannot be sent in a header: paste the token alone, as it was issued", i+1)
+		}
+	}
+	return nil
+}
 
 // ReadToken reads an access token locally, at now (server time): a JWT's
 // header must be a JSON object with "alg", and its payload a JSON object;

@@ -23,7 +23,7 @@ type page struct {
 
 // pageIDs are the elements of web/index.html that the checker uses.
 var pageIDs = []string{
-	"config", "check-form", "customer-id", "customer-id-error", "token", "target", "check",
+	"config", "check-form", "customer-id", "customer-id-error", "token", "token-error", "target", "check",
 	"loading", "notice", "check-status", "verdict", "verdict-heading", "verdict-state",
 	"verdict-title", "verdict-kind", "verdict-code", "verdict-transport", "verdict-target",
 	"verdict-attempts", "verdict-details", "progress-section", "steps", "report-section",
@@ -131,26 +131,27 @@ func (p *page) setState(state string) {
 // (#check-status): "Checking…", then the verdict.
 func (p *page) announce(text string) { p.setText("check-status", text) }
 
-// showFieldError marks the customer ID field invalid with msg, tied to it
-// by its aria-describedby, and puts the focus there.
-func (p *page) showFieldError(msg string) {
-	p.setText("customer-id-error", msg)
-	p.setHidden("customer-id-error", false)
-	_, _ = p.el("customer-id").Call("setAttribute", "aria-invalid", "true")
-	p.focus("customer-id")
+// showFieldError marks a field (customer-id or token) invalid with msg,
+// shown in its #FIELD-error, which its aria-describedby names, and puts
+// the focus there.
+func (p *page) showFieldError(field, msg string) {
+	p.setText(field+"-error", msg)
+	p.setHidden(field+"-error", false)
+	_, _ = p.el(field).Call("setAttribute", "aria-invalid", "true")
+	p.focus(field)
 }
 
-// clearFieldError removes the field error: emptied too, since a hidden
+// clearFieldError removes a field's error: emptied too, since a hidden
 // element named by aria-describedby still describes the field.
-func (p *page) clearFieldError() {
-	p.setHidden("customer-id-error", true)
-	p.setText("customer-id-error", "")
-	_, _ = p.el("customer-id").Call("removeAttribute", "aria-invalid")
+func (p *page) clearFieldError(field string) {
+	p.setHidden(field+"-error", true)
+	p.setText(field+"-error", "")
+	_, _ = p.el(field).Call("removeAttribute", "aria-invalid")
 }
 
-// fieldErrorShown reports whether the customer ID field is marked invalid.
-func (p *page) fieldErrorShown() bool {
-	v, err := p.el("customer-id").Call("hasAttribute", "aria-invalid")
+// fieldErrorShown reports whether a field is marked invalid.
+func (p *page) fieldErrorShown(field string) bool {
+	v, err := p.el(field).Call("hasAttribute", "aria-invalid")
 	if err != nil {
 		return false
 	}

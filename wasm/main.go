@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,6 +83,9 @@ func (a *app) init() error {
 		return err
 	}
 	if err := a.on("customer-id", "input", false, a.fieldEdited); err != nil {
+		return err
+	}
+	if err := a.on("token", "input", false, a.fieldEdited); err != nil {
 		return err
 	}
 	if err := a.on("copy", "click", false, a.copyReport); err != nil {
@@ -169,18 +173,28 @@ func (a *app) check() {
 	id, err := diagnosis.ParseCustomerID(raw)
 	if err != nil {
 		p.setState("ready")
-		p.showFieldError(emptyIDError)
+		p.showFieldError("customer-id", emptyIDError)
 		return
 	}
 	if id.Valid {
-		p.clearFieldError()
+		p.clearFieldError("customer-id")
 	}
+	token := p.value("token")
+	if err := diagnosis.CheckToken(token); err != nil {
+		// The browser would refuse to send it, and the check would
+		// blame the network: the person who pasted it can fix it.
+		p.setState("ready")
+		p.showFieldError("token", upper(err.Error())+".")
+		return
+	}
+	p.clearFieldError("token")
 	target := a.targets[0]
 	if i, err := strconv.Atoi(p.value("target")); err == nil && i >= 0 && i < len(a.targets) {
 		target = a.targets[i]
 	}
-	hold, err := strconv.Atoi(p.value("hold"))
-	if err != nil || hold < 0 || hold > maxHoldSeconds {
+	holdValue := p.value("hold")
+	hold, err := strconv.Atoi(holdValue)
+	if err != nil || strings.Trim(holdValue, "0123456789") != "" || hold > maxHoldSeconds {
 		p.setState("ready")
 		p.setText("notice", fmt.Sprintf("Hold the connection open: choose a time from 0 to %d seconds.", maxHoldSeconds))
 		p.focus("hold")
@@ -202,7 +216,7 @@ func (a *app) check() {
 	_, err = check.Run(context.Background(), check.Config{
 		Target:     target,
 		CustomerID: raw,
-		Token:      p.value("token"),
+		Token:      token,
 		Fetcher:    browserFetch{},
 		Dialer:     browserDialer{},
 		Budget:     &a.budget,
@@ -246,7 +260,7 @@ func (a *app) show(res *diagnosis.Result) (holdOff bool) {
 	if res.NotSent {
 		// Caught before connecting: the fix is in the field, for the
 		// person at the keyboard.
-		p.showFieldError(invalidIDError)
+		p.showFieldError("customer-id", invalidIDError)
 	} else {
 		p.focusVerdict()
 	}
@@ -278,15 +292,17 @@ const (
 	invalidIDError = "Use digits only: the customer ID LSports gave you is a number, without letters, spaces or signs."
 )
 
-// fieldEdited takes the field error away as soon as the field holds a
-// customer ID that can be sent.
+// fieldEdited takes a field's error away as soon as the field holds what
+// can be sent.
 func (a *app) fieldEdited() {
 	p := a.page
-	if !p.fieldErrorShown() {
-		return
+	if p.fieldErrorShown("customer-id") {
+		if id, err := diagnosis.ParseCustomerID(p.value("customer-id")); err == nil && id.Valid {
+			p.clearFieldError("customer-id")
+		}
 	}
-	if id, err := diagnosis.ParseCustomerID(p.value("customer-id")); err == nil && id.Valid {
-		p.clearFieldError()
+	if p.fieldErrorShown("token") && diagnosis.CheckToken(p.value("token")) == nil {
+		p.clearFieldError("token")
 	}
 }
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,5 +89,12 @@ func clockSkew(ctx context.Context) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return diagnosis.ClockSkew(sent, received, date), true
+	var age int
+	if v, err := headers.Call("get", "Age"); err == nil && !v.IsNull() {
+		s, _ := v.String()
+		if age, err = strconv.Atoi(s); err != nil {
+			return 0, false
+		}
+	}
+	return diagnosis.ClockSkew(sent, received, date, time.Duration(age)*time.Second)
 }

@@ -16,8 +16,17 @@
 
   // ?customerid=123 from a support portal's link; the check starts only on
   // the user's click.
-  const id = new URLSearchParams(location.search).get("customerid");
+  const params = new URLSearchParams(location.search);
+  const id = params.get("customerid");
   if (id !== null && field.value === "") field.value = id;
+  // ?hold=SECONDS (0 to 900): the hold list takes it, as an option of its
+  // own when it has none with that value.
+  const hold = params.get("hold");
+  if (hold !== null && /^[0-9]{1,3}$/.test(hold) && Number(hold) <= 900) {
+    const list = document.getElementById("hold"), value = String(Number(hold));
+    if (![...list.options].some((o) => o.value === value)) list.add(new Option(value + " s", value));
+    list.value = value;
+  }
 
   // A click while the checker loads is kept as data-queued on the form: Go,
   // once its own listener is in place, sets data-state "ready", takes the

@@ -272,10 +272,10 @@ func trimNewline(s string) string {
 }
 
 // oneLine refuses a token that cannot go into an Authorization header as
-// it is: one with a space or a control character, such as a second line.
+// it is (see diagnosis.CheckToken), such as one with a second line.
 func oneLine(token, from string) (string, error) {
-	if i := strings.IndexFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }); i >= 0 {
-		return "", fmt.Errorf("%s: the token has a space or control character at byte %d; want the token alone on one line", from, i+1)
+	if err := diagnosis.CheckToken(token); err != nil {
+		return "", fmt.Errorf("%s: %w", from, err)
 	}
 	return token, nil
 }
