@@ -257,3 +257,21 @@ func TestExpiredTokenRefusedByAGatewayIsNotTheNetworks(t *testing.T) {
 		t.Error("a gateway's refusal of a valid token (a web filter, perhaps) lost its IT hand-off")
 	}
 }
+
+// TestNoJargonInTheVerdict: what the page shows before "Technical
+// details" says what happened in a customer's words: no protocol or
+// library terms (the report and the technical details keep them).
+func TestNoJargonInTheVerdict(t *testing.T) {
+	for _, k := range allKinds {
+		for _, token := range []bool{false, true} {
+			e := (&diagnosis.Result{Kind: k, TokenSent: token}).Entry()
+			for _, text := range []string{e.Title, e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting} {
+				for _, jargon := range []string{"Engine.IO", "namespace", "connect_error", "Socket.IO", "maxPayload", "handshake"} {
+					if strings.Contains(strings.ToLower(text), strings.ToLower(jargon)) {
+						t.Errorf("%s (token %v): %q says %q", k, token, text, jargon)
+					}
+				}
+			}
+		}
+	}
+}
