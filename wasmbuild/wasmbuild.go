@@ -100,8 +100,15 @@ func buildWasm(ctx context.Context, ldflags string) ([]byte, error) {
 // time to the compiled module 156-201 against 169-177).
 const noInline = "-gcflags=all=-l"
 
-// jsEnv selects the browser target.
-var jsEnv = []string{"GOOS=js", "GOARCH=wasm"}
+// jsEnv selects the browser target, with Go's classic garbage collector:
+// Green Tea, the default since Go 1.26, wins by marking in parallel with
+// better memory locality on many cores, and js/wasm runs one thread; it
+// also adds about 50 KB of code. Measured on 2026-11-28 (Go 1.26.8, the
+// build of that day): 6,110,601 B raw, 1,000,532 B brotli 11 with it;
+// 6,059,930 and 995,873 without. Go 1.26 keeps the classic collector behind
+// this GOEXPERIMENT; a toolchain without it stops the build with "unknown
+// GOEXPERIMENT", and this line is then to go.
+var jsEnv = []string{"GOOS=js", "GOARCH=wasm", "GOEXPERIMENT=nogreenteagc"}
 
 // Modfile prepares the trimmed library and returns the path of a go.mod
 // to pass to `go -modfile` for the js build (`go vet` and `go list`
