@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -198,7 +197,7 @@ func (a *attempt) settled(at time.Time) bool {
 	a.phase.Reset(a.cfg.Hold)
 	a.holdTick.Reset(time.Second)
 	a.holdProgress(at)
-	a.steps.notify(fmt.Sprintf("Holding the connection open for %d s to see whether it stays up.", a.hold.RequestedS))
+	a.steps.notify("Holding the connection open for " + strconv.Itoa(a.hold.RequestedS) + " s to see whether it stays up.")
 	return false
 }
 
@@ -262,16 +261,16 @@ func (a *attempt) phaseOver(at time.Time) bool {
 		return a.holdEnded(at, false)
 	case diagnosis.StepStaysOpen:
 	case diagnosis.StepFirstEvent:
-		a.note(fmt.Sprintf("first-event: no event within %s of join", b.FirstEvent))
-		a.steps.finish(a.current, diagnosis.StepWarning, fmt.Sprintf("no event within %s", b.FirstEvent), at)
+		a.note("first-event: no event within " + b.FirstEvent.String() + " of join")
+		a.steps.finish(a.current, diagnosis.StepWarning, "no event within "+b.FirstEvent.String(), at)
 	default:
 		bound := b.Handshake
 		if a.current == diagnosis.StepNamespace {
 			bound = b.Namespace
 		}
 		a.obs.Timeout = true
-		a.note(fmt.Sprintf("%s: no answer within %s", a.current, bound))
-		a.fail(fmt.Sprintf("no answer within %s", bound), at)
+		a.note(a.current + ": no answer within " + bound.String())
+		a.fail("no answer within "+bound.String(), at)
 		return true
 	}
 	a.eventDone = true
@@ -280,8 +279,8 @@ func (a *attempt) phaseOver(at time.Time) bool {
 
 func (a *attempt) upgradeOver(at time.Time) bool {
 	a.upgradeDone, a.upgradeBy = true, nil
-	a.note(fmt.Sprintf("upgrade: no WebSocket upgrade within %s", a.cfg.Bounds.Upgrade))
-	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, fmt.Sprintf("no WebSocket upgrade within %s", a.cfg.Bounds.Upgrade), at)
+	a.note("upgrade: no WebSocket upgrade within " + a.cfg.Bounds.Upgrade.String())
+	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, "no WebSocket upgrade within "+a.cfg.Bounds.Upgrade.String(), at)
 	return a.settled(at)
 }
 
@@ -308,7 +307,7 @@ func (a *attempt) refused(p *parser.Packet, at time.Time) bool {
 	a.note("connect_error: " + strconv.Quote(diagnosis.Redact(msg, a.cfg.Token)) + " data " + diagnosis.Redact(data.raw, a.cfg.Token))
 	refusal := "refused by the service: "
 	if data.StatusCode != 0 {
-		refusal = fmt.Sprintf("refused by the service (status %d): ", data.StatusCode)
+		refusal = "refused by the service (status " + strconv.Itoa(data.StatusCode) + "): "
 	}
 	a.fail(refusal+msg, at)
 	return true
@@ -370,7 +369,7 @@ func (a *attempt) upgradeFailed(err error, at time.Time) bool {
 	var ce *transport.CloseEvent
 	if errors.As(err, &ce) {
 		a.obs.CloseCode = ce.Code
-		detail = fmt.Sprintf("WebSocket failed (close code %d): staying on HTTP long-polling", ce.Code)
+		detail = "WebSocket failed (close code " + strconv.Itoa(ce.Code) + "): staying on HTTP long-polling"
 	}
 	a.note("upgrade: " + errText(err))
 	a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepWarning, detail, at)
@@ -396,7 +395,7 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 			a.steps.finish(diagnosis.StepUpgrade, diagnosis.StepOK, "", at)
 		}
 		a.obs.CloseCode = ce.Code
-		detail = fmt.Sprintf("closed with code %d", ce.Code)
+		detail = "closed with code " + strconv.Itoa(ce.Code)
 		if ce.Reason != "" {
 			detail += " " + strconv.Quote(diagnosis.Redact(ce.Reason, a.cfg.Token))
 		}
@@ -442,11 +441,11 @@ func (a *attempt) endedBeforeConnect(reason string, err error, at time.Time) boo
 		a.fail("no answer before the request's deadline", at)
 	case err != nil && err.Error() == "timeout": // the client's handshake bound
 		a.obs.Timeout = true
-		a.note(fmt.Sprintf("%s: timeout (no answer within %s)", step, a.cfg.Bounds.Handshake))
-		a.fail(fmt.Sprintf("no answer within %s", a.cfg.Bounds.Handshake), at)
+		a.note(step + ": timeout (no answer within " + a.cfg.Bounds.Handshake.String() + ")")
+		a.fail("no answer within "+a.cfg.Bounds.Handshake.String(), at)
 	case reason != "":
 		a.obs.Closed = true
-		text := fmt.Sprintf("%s: the Engine.IO session closed before the namespace connected: %s", step, reason)
+		text := step + ": the Engine.IO session closed before the namespace connected: " + reason
 		if err != nil {
 			text += ": " + errText(err)
 		}
@@ -471,12 +470,12 @@ func (a *attempt) answer(err error) (status int, detail string, ok bool) {
 	case errors.As(err, &he):
 		a.obs.Answered = true
 		a.obs.SessionLost = he.SessionUnknown()
-		a.note(fmt.Sprintf("HTTP %d on %s %s: %s", he.Status, he.Method, he.URL, strings.TrimSpace(he.Body)))
-		return he.Status, fmt.Sprintf("HTTP %d", he.Status), true
+		a.note("HTTP " + strconv.Itoa(he.Status) + " on " + he.Method + " " + he.URL + ": " + strings.TrimSpace(he.Body))
+		return he.Status, "HTTP " + strconv.Itoa(he.Status), true
 	case errors.As(err, &pe):
 		a.obs.Answered = true
 		a.obs.NotEngineIO = true
-		a.note(fmt.Sprintf("not Engine.IO: %s, on %s %s: %s", pe.Reason, pe.Method, pe.URL, strings.TrimSpace(pe.Body)))
+		a.note("not Engine.IO: " + pe.Reason + ", on " + pe.Method + " " + pe.URL + ": " + strings.TrimSpace(pe.Body))
 		return 0, "not Engine.IO: " + pe.Reason, true
 	}
 	return 0, "", false

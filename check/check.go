@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/lsports/defendcheck/diagnosis"
@@ -294,7 +295,7 @@ func countdown(ctx context.Context, d time.Duration, next int, steps *steps) boo
 			steps.notify("")
 			return true
 		}
-		steps.notify(fmt.Sprintf("Server error: retrying in %d s (attempt %d of %d)", ceilSeconds(left), next, diagnosis.MaxAttemptsPerCheck))
+		steps.notify("Server error: retrying in " + strconv.FormatInt(ceilSeconds(left), 10) + " s (attempt " + strconv.Itoa(next) + " of " + strconv.Itoa(diagnosis.MaxAttemptsPerCheck) + ")")
 		select {
 		case <-ctx.Done():
 			return false

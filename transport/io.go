@@ -3,7 +3,7 @@ package transport
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"strconv"
 )
 
 // DefaultMaxPayload is Engine.IO's default maxPayload (1 MB): the most body
@@ -63,9 +63,9 @@ type CloseEvent struct {
 
 func (e *CloseEvent) Error() string {
 	if e.Reason == "" {
-		return fmt.Sprintf("websocket closed with code %d", e.Code)
+		return "websocket closed with code " + strconv.Itoa(e.Code)
 	}
-	return fmt.Sprintf("websocket closed with code %d: %s", e.Code, e.Reason)
+	return "websocket closed with code " + strconv.Itoa(e.Code) + ": " + e.Reason
 }
 
 // HTTPError is a polling request answered with a status other than 200.
@@ -77,7 +77,7 @@ type HTTPError struct {
 }
 
 func (e *HTTPError) Error() string {
-	return fmt.Sprintf("HTTP %d on %s %s", e.Status, e.Method, e.URL)
+	return "HTTP " + strconv.Itoa(e.Status) + " on " + e.Method + " " + e.URL
 }
 
 // SessionUnknown reports whether the answer is Engine.IO's "Session ID
@@ -101,5 +101,5 @@ type ProtocolError struct {
 }
 
 func (e *ProtocolError) Error() string {
-	return fmt.Sprintf("not Engine.IO: %s (%s %s)", e.Reason, e.Method, e.URL)
+	return "not Engine.IO: " + e.Reason + " (" + e.Method + " " + e.URL + ")"
 }
