@@ -387,7 +387,9 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 	a.obs.Closed = true
 	detail := "closed (" + reason + ")"
 	var ce *transport.CloseEvent
+	closeCode := 0 // of this close, not of a failed upgrade before it
 	if errors.As(err, &ce) {
+		closeCode = ce.Code
 		if !a.upgradeDone {
 			// A close code comes only over a WebSocket: the upgrade
 			// happened, and its event is still queued behind this one.
@@ -415,7 +417,7 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 		a.holdTick.Stop()
 		a.steps.notify("")
 		into := int(at.Sub(a.holdStart) / time.Second)
-		a.hold.HeldS, a.hold.ClosedAtS, a.hold.CloseCode = into, &into, code(a.obs.CloseCode)
+		a.hold.HeldS, a.hold.ClosedAtS, a.hold.CloseCode = into, &into, code(closeCode)
 		a.fail(detail+", "+seconds(a.sinceConnect(at))+" after connecting: "+diagnosis.HoldText(a.hold), at)
 		return true
 	}

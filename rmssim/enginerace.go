@@ -19,6 +19,10 @@ import (
 //     abort to that POST's response (polling.DoClose) while onDataRequest
 //     still writes "ok" to it. servePost answers such a POST and closes the
 //     session itself (closePolling).
+//   - Closing a session writes to the response of a POST of the same
+//     session still in onDataRequest (a client may send its CLOSE while a
+//     data POST is in flight). servePost handles the POSTs of one session
+//     one at a time, so the close waits for the POST before it.
 //
 // Drop them when the engine writes each response from one goroutine.
 
@@ -55,8 +59,15 @@ func (s *Simulator) servePost(w http.ResponseWriter, r *http.Request, next http.
 		http.Error(w, "simulator closed", http.StatusServiceUnavailable)
 		return
 	}
-	conn, known := s.io.Engine().Clients().Load(r.URL.Query().Get("sid"))
+	sid := r.URL.Query().Get("sid")
+	conn, known := s.io.Engine().Clients().Load(sid)
 	if known {
+		mu, loaded := s.sessionPosts.LoadOrStore(sid, &sync.Mutex{})
+		if !loaded {
+			_ = conn.Once("close", func(...any) { s.sessionPosts.Delete(sid) })
+		}
+		mu.(*sync.Mutex).Lock()
+		defer mu.(*sync.Mutex).Unlock()
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxPollBody+1))
 		if err != nil || len(body) > maxPollBody {
 			http.Error(w, "bad request body", http.StatusBadRequest)

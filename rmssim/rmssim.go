@@ -63,6 +63,10 @@ type Simulator struct {
 	wsConns sync.Map
 
 	posts postGate // Close waits for the POSTs in flight (enginerace.go)
+	// sessionPosts serialises the POSTs of one engine session: a session
+	// id to its *sync.Mutex, dropped when the session closes
+	// (enginerace.go).
+	sessionPosts sync.Map
 
 	ctx    context.Context
 	cancel context.CancelFunc
