@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -344,3 +345,30 @@ func TestUnsendableTokenIsAFieldError(t *testing.T) {
 
 // port443 finds advice about port 443 (not 44357).
 var port443 = regexp.MustCompile(`port 443\b`)
+
+// TestOffline: with the browser offline, no request leaves; the page says
+// the computer is offline rather than blaming the target, and the clock
+// is not compared.
+func TestOffline(t *testing.T) {
+	ctx := tab(t)
+	open(t, ctx, "")
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+		t.Fatal(err)
+	}
+	check(t, ctx, targetSim, "12345", "")
+	d := depthOf(t, ctx)
+	if d.Kind != "unreachable" || str(d.Reachability) != `"offline"` || d.ClockSkewMS != nil {
+		t.Fatalf("offline: kind %s reachability %s clockSkewMs %v; want unreachable, offline, null\n%s", d.Kind, str(d.Reachability), d.ClockSkewMS, d.Report)
+	}
+	if got := text(t, ctx, "verdict-reach"); got != "The browser reports that this computer is offline." {
+		t.Errorf("#verdict-reach %q", got)
+	}
+}
