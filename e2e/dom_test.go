@@ -24,12 +24,10 @@ func renamedPage(t *testing.T, id string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	director := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		director(r)
-		r.Header.Del("Accept-Encoding") // plain HTML to edit
-	}
+	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(u)
+		r.Out.Header.Del("Accept-Encoding") // plain HTML to edit
+	}}
 	proxy.ModifyResponse = func(res *http.Response) error {
 		if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			return nil

@@ -54,8 +54,8 @@ unreadable token file, stopped by -timeout or a signal).
 Flags:
 `
 
-// missingTarget is the error for a check with neither -target nor -sim.
-var missingTarget = errors.New(`-target is required: the RMS-Socket endpoint to check, such as
+// errMissingTarget is the error for a check with neither -target nor -sim.
+var errMissingTarget = errors.New(`-target is required: the RMS-Socket endpoint to check, such as
     -target https://rms.lsports.eu/rms-socket/socket.io
     -target https://rms.lsports.cloud/rms-socket/socket.io
   or -sim for the built-in simulator`)
@@ -221,7 +221,7 @@ func (c checker) complete(f *checkFlags, fs *flag.FlagSet, tgts targets, tokenFi
 	case f.sim && len(tgts) > 0:
 		return errors.New("-sim and -target exclude each other")
 	case !f.sim && len(tgts) == 0:
-		return missingTarget
+		return errMissingTarget
 	case len(tgts) > 1:
 		return fmt.Errorf("%d -target flags: a check has one", len(tgts))
 	case strings.TrimSpace(f.customerID) == "":
