@@ -43,8 +43,8 @@ type attempt struct {
 	transport    string // the last transport reached
 	pingInterval time.Duration
 
-	// The hold, after the check's verdict (see Config.Hold).
-	holding   bool
+	// The hold, after the check's verdict (see Config.Hold): hold is nil
+	// until it starts.
 	holdStart time.Time
 	holdTick  *time.Ticker
 	hold      *diagnosis.Hold
@@ -190,7 +190,7 @@ func (a *attempt) settled(at time.Time) bool {
 	if a.cfg.Hold <= 0 {
 		return true
 	}
-	a.holding, a.holdStart = true, at
+	a.holdStart = at
 	a.hold = &diagnosis.Hold{RequestedS: int(a.cfg.Hold.Round(time.Second) / time.Second)}
 	a.current = diagnosis.StepHold
 	a.steps.start(diagnosis.StepHold, at)
@@ -203,7 +203,7 @@ func (a *attempt) settled(at time.Time) bool {
 
 // stopHold is the page's Stop while holding, else nil (never ready).
 func (a *attempt) stopHold() <-chan struct{} {
-	if !a.holding {
+	if a.hold == nil {
 		return nil
 	}
 	return a.cfg.StopHold
@@ -242,7 +242,7 @@ func (a *attempt) sinceConnect(at time.Time) time.Duration {
 }
 
 func (a *attempt) cancelled(at time.Time) bool {
-	if a.holding { // the check is done: the hold ends early
+	if a.hold != nil { // the check is done: the hold ends early
 		return a.holdEnded(at, true)
 	}
 	a.obs.Timeout = true
@@ -343,7 +343,7 @@ func (a *attempt) joinAcked(time.Time) bool {
 }
 
 func (a *attempt) eventArrived(name string, at time.Time) bool {
-	if a.holding {
+	if a.hold != nil {
 		a.hold.Events++
 	}
 	if !a.obs.EventReceived {
@@ -413,7 +413,7 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 	if status, _, _ := a.answer(err); a.obs.SessionLost {
 		a.obs.HTTPStatus = status // any other status mid-session is how it was lost
 	}
-	if a.holding {
+	if a.hold != nil {
 		a.holdTick.Stop()
 		a.steps.notify("")
 		into := int(at.Sub(a.holdStart) / time.Second)

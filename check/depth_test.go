@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/lsports/defendcheck/check"
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/scenario"
 	"github.com/lsports/defendcheck/rmssim"
 )
 
@@ -31,12 +31,10 @@ func jwt(claims map[string]any) string {
 // refusingTarget is a loopback port with nothing listening.
 func refusingTarget(t *testing.T) diagnosis.Target {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := scenario.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	return target("http://" + addr)
 }
 

@@ -10,6 +10,16 @@ import (
 // before the checker says so and reports in server time.
 const MaxClockSkew = 30 * time.Second
 
+// ClockOff reports whether the result's clock skew is known and beyond
+// MaxClockSkew: then its times are the server's.
+func (r *Result) ClockOff() bool {
+	return r.ClockSkewMS != nil && r.clockSkew().Abs() > MaxClockSkew
+}
+
+func (r *Result) clockSkew() time.Duration {
+	return time.Duration(*r.ClockSkewMS) * time.Millisecond
+}
+
 // ParseHTTPDate reads an HTTP Date header (RFC 9110's IMF-fixdate, such as
 // "Sat, 28 Nov 2026 11:17:08 GMT").
 func ParseHTTPDate(s string) (time.Time, error) {

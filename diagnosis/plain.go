@@ -52,6 +52,12 @@ func sameText(s string) string {
 	}, s)
 }
 
+// Sentence makes a clause, such as a Reachability's Text or HoldText, a
+// sentence to show: its first letter in upper case and a full stop.
+func Sentence(clause string) string {
+	return upperFirst(clause) + "."
+}
+
 func upperFirst(s string) string {
 	for i, r := range s {
 		return string(unicode.ToUpper(r)) + s[i+len(string(r)):]

@@ -24,7 +24,7 @@ func Report(r *Result) string {
 	}
 	line("Customer ID", id)
 	ts := r.Timestamp
-	if r.ClockSkewMS != nil && time.Duration(*r.ClockSkewMS).Abs()*time.Millisecond > MaxClockSkew {
+	if r.ClockOff() {
 		ts += " (server time: this computer's clock is off)"
 	}
 	line("Timestamp", ts)
@@ -59,7 +59,7 @@ func Report(r *Result) string {
 		line("Proxy", escape(r.Proxy, -1))
 	}
 	if r.ClockSkewMS != nil {
-		line("Clock", "this computer's clock is "+SkewText(time.Duration(*r.ClockSkewMS)*time.Millisecond))
+		line("Clock", "this computer's clock is "+SkewText(r.clockSkew()))
 	} else {
 		line("Clock", "not compared with the server's")
 	}

@@ -130,7 +130,7 @@ func (r *Result) Entry() Entry {
 	if !r.TokenSent && e.NoTokenTroubleshooting != "" {
 		e.Troubleshooting = e.NoTokenTroubleshooting
 	}
-	if e.Kind == KindAuthFailedAfterUpgrade || e.Kind == KindRefusedByGateway {
+	if refusesCredentials(e.Kind) {
 		e.Resolution, e.Troubleshooting = r.tokenAdvice(e)
 		if t := r.Token; t != nil && t.Expired {
 			e.Owner = OwnerCustomerDev // the token, not the network
@@ -144,6 +144,18 @@ func (r *Result) Entry() Entry {
 		*f = rep.Replace(*f)
 	}
 	return e
+}
+
+// refusesCredentials reports whether k refuses the credentials (4401, or
+// a gateway's 401/403): its advice speaks of the token (see tokenAdvice).
+func refusesCredentials(k Kind) bool {
+	return k == KindAuthFailedAfterUpgrade || k == KindRefusedByGateway
+}
+
+// TokenInAdvice reports whether the advice of Entry already says when the
+// token sent expires, so that nothing else need say it again.
+func (r *Result) TokenInAdvice() bool {
+	return r.Token != nil && r.Token.ExpiresAt != nil && refusesCredentials(r.Kind)
 }
 
 // tokenAdvice is the advice on a refusal of the credentials (4401, or a

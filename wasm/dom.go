@@ -246,7 +246,7 @@ func reachText(r *diagnosis.Result) string {
 	if r.Reachability == nil || *r.Reachability == diagnosis.ReachOK {
 		return ""
 	}
-	return upper(r.Reachability.Text()) + "."
+	return diagnosis.Sentence(r.Reachability.Text())
 }
 
 // tokenText says what was read from the access token, never the token;
@@ -254,7 +254,7 @@ func reachText(r *diagnosis.Result) string {
 // expires (a refusal of the credentials).
 func tokenText(r *diagnosis.Result) string {
 	t := diagnosis.TokenText(r)
-	if t == "" || r.Token.ExpiresAt != nil && (r.Kind == diagnosis.KindAuthFailedAfterUpgrade || r.Kind == diagnosis.KindRefusedByGateway) {
+	if t == "" || r.TokenInAdvice() {
 		return ""
 	}
 	return "Sent: " + t + "."
@@ -262,8 +262,7 @@ func tokenText(r *diagnosis.Result) string {
 
 // clockText warns when this computer's clock is off; "" when it is not.
 func clockText(r *diagnosis.Result) string {
-	if r.ClockSkewMS == nil || time.Duration(*r.ClockSkewMS)*time.Millisecond <= diagnosis.MaxClockSkew &&
-		time.Duration(*r.ClockSkewMS)*time.Millisecond >= -diagnosis.MaxClockSkew {
+	if !r.ClockOff() {
 		return ""
 	}
 	return "This computer's clock is " + diagnosis.SkewText(time.Duration(*r.ClockSkewMS)*time.Millisecond) +
@@ -275,14 +274,7 @@ func holdText(r *diagnosis.Result) string {
 	if r.Hold == nil {
 		return ""
 	}
-	return upper(diagnosis.HoldText(r.Hold)) + "."
-}
-
-func upper(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return diagnosis.Sentence(diagnosis.HoldText(r.Hold))
 }
 
 func orNone(s string) string {

@@ -184,7 +184,7 @@ func (a *app) check() {
 		// The browser would refuse to send it, and the check would
 		// blame the network: the person who pasted it can fix it.
 		p.setState("ready")
-		p.showFieldError("token", upper(err.Error())+".")
+		p.showFieldError("token", diagnosis.Sentence(err.Error()))
 		return
 	}
 	p.clearFieldError("token")

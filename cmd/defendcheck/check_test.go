@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -436,25 +435,7 @@ func (p *forwardProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		(&httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(p.upstream) }}).ServeHTTP(w, r)
 		return
 	}
-	up, err := net.Dial("tcp", p.upstream.Host)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	defer up.Close()
-	down, buf, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return
-	}
-	defer down.Close()
-	if _, err := io.WriteString(down, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
-		return
-	}
-	go func() {
-		_, _ = io.Copy(up, buf)
-		_ = up.(*net.TCPConn).CloseWrite()
-	}()
-	_, _ = io.Copy(down, up)
+	scenario.Tunnel(w, p.upstream.Host)
 }
 
 func (p *forwardProxy) requests() []string {

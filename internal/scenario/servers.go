@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/zishang520/socket.io/servers/socket/v3"
@@ -75,8 +74,8 @@ func (s *Servers) Close() {
 	s.stops = nil
 }
 
-func target(addr net.Addr) diagnosis.Target {
-	return diagnosis.Target{Origin: "http://" + addr.String(), Path: rmssim.Path}
+func target(addr string) diagnosis.Target {
+	return diagnosis.Target{Origin: "http://" + addr, Path: rmssim.Path}
 }
 
 // serve serves h as which on 127.0.0.1:0 until Close, which drops its
@@ -92,7 +91,7 @@ func (s *Servers) serve(which Server, h http.Handler) error {
 		_ = srv.Close()
 		_ = ln.Close() // in case Serve has not yet begun, and so not taken it
 	})
-	s.targets[which] = target(ln.Addr())
+	s.targets[which] = target(ln.Addr().String())
 	return nil
 }
 
@@ -118,51 +117,22 @@ func tooManyRequests(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
 }
 
-// refused makes Refused a loopback port with nothing listening: a port
-// taken from the system and freed at once.
+// refused makes Refused a loopback port with nothing listening.
 func (s *Servers) refused() error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	s.targets[Refused] = target(ln.Addr())
-	return ln.Close()
+	addr, err := FreeAddr()
+	s.targets[Refused] = target(addr)
+	return err
 }
 
 // silent makes Silent a listener that accepts connections, holds them open
 // and never sends a byte.
 func (s *Servers) silent() error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := SilentListener()
 	if err != nil {
 		return err
 	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		done  = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	s.stops = append(s.stops, func() {
-		_ = ln.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	s.targets[Silent] = target(ln.Addr())
+	s.stops = append(s.stops, stop)
+	s.targets[Silent] = target(addr)
 	return nil
 }
 
