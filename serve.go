@@ -141,8 +141,7 @@ func newHandler(cfg Config, metaCSP bool) (*Handler, error) {
 		if err := validTarget(t); err != nil {
 			return nil, err
 		}
-		// http://h → ws://h, https://h → wss://h.
-		connect = append(connect, t.Origin, "ws"+strings.TrimPrefix(t.Origin, "http"))
+		connect = append(connect, t.Origin, t.WebSocketOrigin())
 	}
 	origins, err := embedOrigins(cfg.EmbedOrigins)
 	if err != nil {

@@ -18,10 +18,7 @@ func Handoff(r *Result) *string {
 	}
 	t := r.Target
 	host, port := t.Host(), t.Port()
-	ws := "ws"
-	if t.Scheme() == "https" {
-		ws = "wss"
-	}
+	ws := t.WebSocketScheme()
 	var b strings.Builder
 	line := func(label, value string) {
 		label += ":"

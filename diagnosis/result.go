@@ -185,9 +185,6 @@ func (t Target) placeholders() *strings.Replacer {
 	if t.Origin == "" {
 		return strings.NewReplacer("{host}", "the RMS-Socket host", "{port}", "443", "{http}", "HTTPS", "{ws}", "WSS")
 	}
-	http, ws := "HTTPS", "WSS"
-	if t.Scheme() == "http" {
-		http, ws = "HTTP", "WS"
-	}
-	return strings.NewReplacer("{host}", t.Host(), "{port}", t.Port(), "{http}", http, "{ws}", ws)
+	return strings.NewReplacer("{host}", t.Host(), "{port}", t.Port(),
+		"{http}", strings.ToUpper(t.Scheme()), "{ws}", strings.ToUpper(t.WebSocketScheme()))
 }

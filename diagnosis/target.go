@@ -217,3 +217,19 @@ func (t Target) Port() string {
 	}
 	return defaultPort(t.Scheme())
 }
+
+// WebSocketScheme is the scheme of the target's WebSocket leg: ws for an
+// http target, wss for https. It is the one rule for that mapping.
+func (t Target) WebSocketScheme() string {
+	if t.Scheme() == "https" {
+		return "wss"
+	}
+	return "ws"
+}
+
+// WebSocketOrigin is the target's origin with its WebSocket scheme, as a
+// CSP connect-src names it: http://h:p → ws://h:p, https://h → wss://h.
+func (t Target) WebSocketOrigin() string {
+	_, hostPort, _ := strings.Cut(t.Origin, "://")
+	return t.WebSocketScheme() + "://" + hostPort
+}

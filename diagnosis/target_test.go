@@ -192,3 +192,19 @@ func TestParseOrigin(t *testing.T) {
 		}
 	}
 }
+
+func TestWebSocketOrigin(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:9090/x":   "ws://127.0.0.1:9090",
+		"https://rms.lsports.eu":    "wss://rms.lsports.eu",
+		"HTTPS://Host.Example:8443": "wss://host.example:8443",
+	} {
+		tg, err := diagnosis.ParseTarget(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tg.WebSocketOrigin(); got != want {
+			t.Errorf("%s: WebSocketOrigin() = %q, want %q", in, got, want)
+		}
+	}
+}
