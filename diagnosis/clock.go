@@ -82,3 +82,20 @@ func roughDuration(d time.Duration) string {
 	}
 	return n(s, 10) + " s"
 }
+
+// ClockSkewFromHeaders is ClockSkew from an answer's Date and Age headers
+// as they came ("" for none); ok is false when Date is missing or either
+// header is not what HTTP says.
+func ClockSkewFromHeaders(sent, received time.Time, dateHeader, ageHeader string) (time.Duration, bool) {
+	date, err := ParseHTTPDate(dateHeader)
+	if err != nil {
+		return 0, false
+	}
+	age := 0
+	if ageHeader != "" {
+		if age, err = strconv.Atoi(ageHeader); err != nil {
+			return 0, false
+		}
+	}
+	return ClockSkew(sent, received, date, time.Duration(age)*time.Second)
+}

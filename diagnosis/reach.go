@@ -1,5 +1,10 @@
 package diagnosis
 
+import (
+	"strings"
+	"time"
+)
+
 // Reachability says whether anything answered at the target, as far as the
 // place the check ran from can tell. A browser hides why a request failed
 // (CORS, DNS, refused and TLS all read "Failed to fetch"); a second request
@@ -54,4 +59,39 @@ func (r Reachability) Text() string {
 		return "no answer in time: a firewall that drops the traffic, or a proxy that holds it"
 	}
 	return string(r)
+}
+
+// BrowserBlocked is the browser's own reason not to send a request to t,
+// from a page whose location.protocol is pageProtocol: it is offline, or
+// the page is https and the target http and not this computer (mixed
+// content, blocked before it leaves). ok is false when nothing blocks it.
+func BrowserBlocked(online bool, pageProtocol string, t Target) (p Probe, ok bool) {
+	if !online {
+		return Probe{Reachability: ReachOffline, Detail: "navigator.onLine is false"}, true
+	}
+	if pageProtocol == "https:" && t.Scheme() == "http" && !loopback(t.Host()) {
+		return Probe{Reachability: ReachMixedContent, Detail: "this page is https, the target " + t.Origin + " is http"}, true
+	}
+	return Probe{}, false
+}
+
+// loopback reports whether host is this computer, which browsers let an
+// https page call over http.
+func loopback(host string) bool {
+	return host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasPrefix(host, "127.")
+}
+
+// NoCORSProbe judges the page's probe: a fetch with mode "no-cors" sends
+// no custom header (so no CORS preflight) and is never read, so it
+// succeeds when a server answered, whatever it allows the page to read,
+// and fails when nothing did. err is the fetch's (nil: answered); with
+// timedOut, it got no answer within waited.
+func NoCORSProbe(err error, timedOut bool, waited time.Duration) Probe {
+	switch {
+	case timedOut:
+		return Probe{Reachability: ReachNetwork, Detail: "a no-cors request got no answer within " + waited.Round(time.Second).String()}
+	case err != nil:
+		return Probe{Reachability: ReachNetwork, Detail: "a no-cors request failed too: " + err.Error()}
+	}
+	return Probe{Reachability: ReachCORSBlocked, Detail: "a no-cors request (not readable by this page) was answered"}
 }

@@ -8,39 +8,66 @@ import (
 )
 
 // Report renders the support report: plain text, one fact a line, that
-// survives email and chat. It never contains the access token, which the
-// Result does not hold (check keeps every string through Clean); it
-// escapes what it prints again, for a Result made elsewhere.
+// survives email and chat, from the same View the page shows. It never
+// contains the access token, which the Result does not hold (check keeps
+// every string through Clean); it escapes what it prints again, for a
+// Result made elsewhere.
 func Report(r *Result) string {
-	e := r.Entry()
-	var b strings.Builder
-	line := func(label, value string) { fmt.Fprintf(&b, "%-14s %s\n", label+":", value) }
+	v := NewView(r)
+	w := &reportWriter{}
+	w.b.WriteString("LSports DEFEND RMS-Socket connection check\n")
+	w.verdict(r, v)
+	w.facts(r)
+	w.messages(r.Messages)
+	w.steps(v.Steps)
+	w.line("Checked from", orDash(r.Browser))
+	w.line("Checker", "defendcheck "+Version)
+	if v.Handoff != "" {
+		w.b.WriteString("For the customer's IT or network team:\n")
+		for _, l := range strings.SplitAfter(strings.TrimSuffix(v.Handoff, "\n"), "\n") {
+			w.b.WriteString("  " + l)
+		}
+		w.b.WriteString("\n")
+	}
+	return w.b.String()
+}
 
-	b.WriteString("LSports DEFEND RMS-Socket connection check\n")
-	line("Run ID", r.RunID)
+// reportWriter writes the report's lines.
+type reportWriter struct{ b strings.Builder }
+
+func (w *reportWriter) line(label, value string) { fmt.Fprintf(&w.b, "%-14s %s\n", label+":", value) }
+
+// verdict writes who, when and what the verdict is.
+func (w *reportWriter) verdict(r *Result, v View) {
+	e := r.Entry()
+	w.line("Run ID", r.RunID)
 	id := escape(r.CustomerID, -1)
 	if r.Trimmed {
 		id += " (surrounding whitespace removed)"
 	}
-	line("Customer ID", id)
+	w.line("Customer ID", id)
 	ts := r.Timestamp
 	if r.ClockOff() {
 		ts += " (server time: this computer's clock is off)"
 	}
-	line("Timestamp", ts)
-	line("Verdict", fmt.Sprintf("%s: %s (%s)", strings.ToUpper(string(r.Verdict)), e.Title, r.Kind))
-	line("Reason", e.Reason)
-	line("Resolution", orDash(e.Resolution))
-	line("Fix owner", orDash(e.Owner))
+	w.line("Timestamp", ts)
+	w.line("Verdict", fmt.Sprintf("%s: %s (%s)", strings.ToUpper(string(r.Verdict)), v.Title, r.Kind))
+	w.line("Reason", e.Reason)
+	w.line("Resolution", orDash(e.Resolution))
+	w.line("Fix owner", orDash(e.Owner))
 	status := codeText(r.StatusCode)
 	if r.NotSent {
 		status = strconv.Itoa(e.StatusCode) + " (not sent: caught before connecting)"
 	}
-	line("Status code", status)
-	line("Close code", codeText(r.CloseCode))
-	line("Target", r.Target.String())
-	line("Transport", orDash(r.Transport))
-	line("Attempts", strconv.Itoa(r.Attempts))
+	w.line("Status code", status)
+	w.line("Close code", codeText(r.CloseCode))
+}
+
+// facts writes what the check saw around the verdict.
+func (w *reportWriter) facts(r *Result) {
+	w.line("Target", r.Target.String())
+	w.line("Transport", orDash(r.Transport))
+	w.line("Attempts", strconv.Itoa(r.Attempts))
 	token := "not sent"
 	if r.TokenSent {
 		token = "sent (not shown)"
@@ -48,53 +75,46 @@ func Report(r *Result) string {
 			token += ": " + t
 		}
 	}
-	line("Access token", token)
+	w.line("Access token", token)
 	if r.Reachability != nil {
-		line("Reachability", string(*r.Reachability)+": "+r.Reachability.Text())
+		w.line("Reachability", string(*r.Reachability)+": "+r.Reachability.Text())
 	}
 	if r.ReachDetail != "" {
-		line("Probe detail", escape(r.ReachDetail, -1))
+		w.line("Probe detail", escape(r.ReachDetail, -1))
 	}
 	if r.Proxy != "" {
-		line("Proxy", escape(r.Proxy, -1))
+		w.line("Proxy", escape(r.Proxy, -1))
 	}
 	if r.ClockSkewMS != nil {
-		line("Clock", "this computer's clock is "+SkewText(r.clockSkew()))
+		w.line("Clock", "this computer's clock is "+SkewText(r.clockSkew()))
 	} else {
-		line("Clock", "not compared with the server's")
+		w.line("Clock", "not compared with the server's")
 	}
 	if r.Hold != nil {
-		line("Hold", HoldText(r.Hold))
+		w.line("Hold", HoldText(r.Hold))
 	}
-	b.WriteString("Messages:\n")
-	if len(r.Messages) == 0 {
-		b.WriteString("  (none)\n")
+}
+
+func (w *reportWriter) messages(msgs []string) {
+	w.b.WriteString("Messages:\n")
+	if len(msgs) == 0 {
+		w.b.WriteString("  (none)\n")
 	}
-	for _, m := range r.Messages {
-		b.WriteString("  - " + escape(m, -1) + "\n")
+	for _, m := range msgs {
+		w.b.WriteString("  - " + escape(m, -1) + "\n")
 	}
-	b.WriteString("Steps:\n")
-	for _, s := range r.Steps {
-		ms := "-"
-		if s.Status != StepPending && s.Status != StepSkipped && s.Status != StepNotReached {
-			ms = strconv.FormatInt(s.MS, 10) + " ms"
-		}
-		fmt.Fprintf(&b, "  %-12s %-11s %8s", s.Name, s.Status, ms)
+}
+
+// steps writes the steps with the protocol's names and the page's times.
+func (w *reportWriter) steps(steps []StepView) {
+	w.b.WriteString("Steps:\n")
+	for _, s := range steps {
+		fmt.Fprintf(&w.b, "  %-12s %-11s %8s", s.Name, s.Status, orDash(s.Time))
 		if s.Detail != "" {
-			b.WriteString("  " + escape(s.Detail, -1))
+			w.b.WriteString("  " + escape(s.Detail, -1))
 		}
-		b.WriteString("\n")
+		w.b.WriteString("\n")
 	}
-	line("Checked from", orDash(r.Browser))
-	line("Checker", "defendcheck "+Version)
-	if r.ITHandoff != nil {
-		b.WriteString("For the customer's IT or network team:\n")
-		for _, l := range strings.SplitAfter(strings.TrimSuffix(*r.ITHandoff, "\n"), "\n") {
-			b.WriteString("  " + l)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
 }
 
 // TokenText says what was read from the access token sent, never the

@@ -4,12 +4,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/lsports/defendcheck/internal/jsutil"
 
 	"github.com/lsports/defendcheck/diagnosis"
 )
@@ -21,26 +22,19 @@ type page struct {
 	els map[string]safejs.Value // by id, looked up once
 }
 
-// pageIDs are the elements of web/index.html that the checker uses.
+// pageIDs are the elements of web/index.html that the checker uses,
+// besides the verdict's rows (rowIDs).
 var pageIDs = []string{
 	"config", "check-form", "customer-id", "customer-id-error", "token", "token-error", "target", "check",
 	"loading", "notice", "check-status", "verdict", "verdict-heading", "verdict-state",
 	"verdict-title", "verdict-kind", "verdict-code", "verdict-transport", "verdict-target",
 	"verdict-attempts", "verdict-details", "progress-section", "steps", "report-section",
 	"report", "copy", "download", "copy-status",
-	"verdict-reason", "verdict-meaning", "verdict-resolution", "verdict-owner", "verdict-troubleshooting",
-	"verdict-reason-row", "verdict-meaning-row", "verdict-resolution-row", "verdict-owner-row",
-	"verdict-troubleshooting-row", "verdict-reach", "verdict-reach-row", "verdict-token", "verdict-token-row",
-	"verdict-clock", "verdict-clock-row", "verdict-hold", "verdict-hold-row",
 	"hold", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
 }
 
-// verdictRows are the rows of the verdict's list, in the order shown: the
-// dd's id; its row (dt and dd) is id+"-row".
-var verdictRows = []string{
-	"verdict-reason", "verdict-meaning", "verdict-resolution", "verdict-owner", "verdict-troubleshooting",
-	"verdict-reach", "verdict-token", "verdict-clock", "verdict-hold",
-}
+// rowIDs are the ids of a verdict row's dd and of the row (its dt and dd).
+func rowIDs(name string) (dd, row string) { return "verdict-" + name, "verdict-" + name + "-row" }
 
 // newPage looks every element up once, so that a renamed id stops the
 // checker at start with its name instead of failing silently later.
@@ -50,8 +44,13 @@ func newPage() (*page, error) {
 		return nil, err
 	}
 	p := &page{doc: doc, els: map[string]safejs.Value{}}
+	ids := pageIDs
+	for _, name := range diagnosis.RowNames {
+		dd, row := rowIDs(name)
+		ids = append(ids[:len(ids):len(ids)], dd, row)
+	}
 	var missing []string
-	for _, id := range pageIDs {
+	for _, id := range ids {
 		v, err := doc.Call("getElementById", id)
 		if err != nil || v.IsNull() || v.IsUndefined() {
 			missing = append(missing, "#"+id)
@@ -60,9 +59,20 @@ func newPage() (*page, error) {
 		p.els[id] = v
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("the page has no %s", strings.Join(missing, ", "))
+		return p, fmt.Errorf("the page has no %s", strings.Join(missing, ", "))
 	}
 	return p, nil
+}
+
+// fatal shows why the checker cannot run where the loading message was,
+// and in the console, on a page that may lack the elements newPage wants.
+func (p *page) fatal(msg string) {
+	if el, err := p.doc.Call("getElementById", "loading"); err == nil && !el.IsNull() {
+		_ = el.Set("textContent", msg)
+	}
+	if console, err := safejs.Global().Get("console"); err == nil {
+		_, _ = console.Call("error", msg)
+	}
 }
 
 // el returns an element of pageIDs. Any other id is a bug in this program.
@@ -88,7 +98,7 @@ func (p *page) setData(id, key, value string) {
 }
 
 func (p *page) value(id string) string {
-	s, _ := getString(p.el(id), "value")
+	s, _ := jsutil.String(p.el(id), "value")
 	return s
 }
 
@@ -122,7 +132,7 @@ func (p *page) setState(state string) {
 	if err != nil {
 		return
 	}
-	if cur, _ := getString(ds, "state"); cur != state {
+	if cur, _ := jsutil.String(ds, "state"); cur != state {
 		_ = ds.Set("state", state)
 	}
 }
@@ -194,108 +204,32 @@ func (p *page) create(tag, class, text string) safejs.Value {
 	return el
 }
 
-// verdictWord is the state a verdict heading starts with, in words: the
-// colour and the icon only repeat it.
-func verdictWord(v diagnosis.Verdict) string {
-	switch v {
-	case diagnosis.OK:
-		return "Working"
-	case diagnosis.Warning:
-		return "Warning"
+// showResult fills the verdict and the report from the view. Plain words
+// come first; the verdict, kind, codes and transport are in "Technical
+// details".
+func (p *page) showResult(v diagnosis.View, report string) {
+	p.setData("verdict", "verdict", string(v.Verdict))
+	p.setText("verdict-state", v.State)
+	p.setText("verdict-title", v.Title)
+	for _, row := range v.Rows {
+		dd, id := rowIDs(row.Name)
+		p.setText(dd, row.Text)
+		p.setHidden(id, row.Text == "")
 	}
-	return "Problem"
-}
-
-// showResult fills the verdict and the report. Plain words come first;
-// the verdict, kind, codes and transport are in "Technical details".
-func (p *page) showResult(r *diagnosis.Result) {
-	e := r.Entry()
-	word := verdictWord(r.Verdict)
-	p.setData("verdict", "verdict", string(r.Verdict))
-	p.setText("verdict-state", word)
-	p.setText("verdict-title", e.Title)
-	texts := diagnosis.Unrepeated(e.Title, []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting})
-	texts = append(texts, reachText(r), tokenText(r), clockText(r), holdText(r))
-	for i, id := range verdictRows {
-		p.setText(id, texts[i])
-		p.setHidden(id+"-row", texts[i] == "")
-	}
-	handoff := ""
-	if r.ITHandoff != nil {
-		handoff = *r.ITHandoff
-	}
-	p.setText("handoff", handoff)
+	p.setText("handoff", v.Handoff)
 	p.setText("handoff-status", "")
-	p.setHidden("handoff-section", handoff == "")
-	p.setText("verdict-kind", string(r.Verdict)+" · "+string(r.Kind))
-	p.setText("verdict-code", codeLine(r, e))
-	p.setText("verdict-transport", orNone(r.Transport))
-	p.setText("verdict-target", r.Target.String())
-	p.setText("verdict-attempts", strconv.Itoa(r.Attempts))
+	p.setHidden("handoff-section", v.Handoff == "")
+	p.setText("verdict-kind", v.Kind)
+	p.setText("verdict-code", v.Code)
+	p.setText("verdict-transport", v.Transport)
+	p.setText("verdict-target", v.Target)
+	p.setText("verdict-attempts", v.Attempts)
 	_ = p.el("verdict-details").Set("open", false)
-	p.setText("report", r.Report)
+	p.setText("report", report)
 	p.setText("copy-status", "")
 	p.setHidden("verdict", false)
 	p.setHidden("report-section", false)
-	p.announce(word + ": " + e.Title)
-}
-
-// reachText says, when a check got no answer it could read, whether
-// anything answered at all; "" when an answer was read or nothing sent.
-func reachText(r *diagnosis.Result) string {
-	if r.Reachability == nil || *r.Reachability == diagnosis.ReachOK {
-		return ""
-	}
-	return diagnosis.Sentence(r.Reachability.Text())
-}
-
-// tokenText says what was read from the access token, never the token;
-// "" when none was sent, or when the advice above already says when it
-// expires (a refusal of the credentials).
-func tokenText(r *diagnosis.Result) string {
-	t := diagnosis.TokenText(r)
-	if t == "" || r.TokenInAdvice() {
-		return ""
-	}
-	return "Sent: " + t + "."
-}
-
-// clockText warns when this computer's clock is off; "" when it is not.
-func clockText(r *diagnosis.Result) string {
-	if !r.ClockOff() {
-		return ""
-	}
-	return "This computer's clock is " + diagnosis.SkewText(time.Duration(*r.ClockSkewMS)*time.Millisecond) +
-		". The times on this page and in the report are the server's, so that support can match them with its logs."
-}
-
-// holdText says how the hold went; "" without one.
-func holdText(r *diagnosis.Result) string {
-	if r.Hold == nil {
-		return ""
-	}
-	return diagnosis.Sentence(diagnosis.HoldText(r.Hold))
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
-}
-
-func codeLine(r *diagnosis.Result, e diagnosis.Entry) string {
-	switch {
-	case r.NotSent:
-		return "Status " + strconv.Itoa(e.StatusCode) + " (not sent: caught before connecting)"
-	case r.StatusCode != nil && r.CloseCode != nil:
-		return "Status " + strconv.Itoa(*r.StatusCode) + ", close code " + strconv.Itoa(*r.CloseCode)
-	case r.StatusCode != nil:
-		return "Status " + strconv.Itoa(*r.StatusCode)
-	case r.CloseCode != nil:
-		return "WebSocket close code " + strconv.Itoa(*r.CloseCode)
-	}
-	return "No status or close code"
+	p.announce(v.Announce)
 }
 
 // publish sets window.defendcheck.result, the contract for the support
@@ -318,4 +252,64 @@ func (p *page) publish(r *diagnosis.Result) error {
 		return err
 	}
 	return ns.Set("result", obj)
+}
+
+// on runs fn on its own goroutine for each event on the element (a JS
+// callback must never block), after preventDefault when asked. The
+// listener lives as long as the page, so it is never released.
+func (p *page) on(id, event string, preventDefault bool, fn func()) error {
+	_, err := jsutil.Listen(p.el(id), event, func(ev safejs.Value) {
+		if preventDefault {
+			_, _ = ev.Call("preventDefault")
+		}
+		go fn()
+	})
+	return err
+}
+
+// clipboardWrite puts text on the clipboard.
+func (p *page) clipboardWrite(text string) error {
+	nav, err := safejs.Global().Get("navigator")
+	if err != nil {
+		return err
+	}
+	cb, err := nav.Get("clipboard")
+	if err != nil || cb.IsUndefined() {
+		return errors.New("the clipboard is not available on this page")
+	}
+	promise, err := cb.Call("writeText", text)
+	if err != nil {
+		return err
+	}
+	_, err = jsutil.Await(promise)
+	return err
+}
+
+// download saves text as a file called name.
+func (p *page) download(name, text string) error {
+	blob, err := jsutil.New("Blob", []any{text}, map[string]any{"type": "text/plain;charset=utf-8"})
+	if err != nil {
+		return err
+	}
+	urlAPI, err := safejs.Global().Get("URL")
+	if err != nil {
+		return err
+	}
+	href, err := urlAPI.Call("createObjectURL", blob)
+	if err != nil {
+		return err
+	}
+	defer func() { _, _ = urlAPI.Call("revokeObjectURL", href) }()
+	link, err := p.doc.Call("createElement", "a")
+	if err != nil {
+		return err
+	}
+	if err := link.Set("href", href); err != nil {
+		return err
+	}
+	if err := link.Set("download", name); err != nil {
+		return err
+	}
+	_, err = link.Call("click")
+	return err
 }

@@ -6,17 +6,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"runtime"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/hack-pad/safejs"
 
+	"github.com/lsports/defendcheck/internal/jsutil"
+
 	"github.com/lsports/defendcheck/check"
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/lifecycle"
+	"github.com/lsports/defendcheck/transport/browser"
 )
 
 // pageConfig is what the server writes into <script id="config">.
@@ -29,21 +29,18 @@ type app struct {
 	steps   *stepList
 	targets []diagnosis.Target
 	budget  diagnosis.Budget
-
-	mu       sync.Mutex
-	running  bool          // a check is under way and has no verdict yet
-	closing  chan struct{} // closed once the last check's connection has ended
-	last     *diagnosis.Result
-	stopHold func() // ends the running check's hold early
+	checks  lifecycle.Checks
 }
 
 func main() {
 	p, err := newPage()
 	if err != nil {
-		fatal("The checker could not start: " + err.Error())
+		if p != nil {
+			p.fatal("The checker could not start: " + err.Error())
+		}
 		return
 	}
-	a := &app{page: p, steps: &stepList{p: p}}
+	a := &app{page: p, steps: newStepList(p)}
 	if err := a.init(); err != nil {
 		p.setText("loading", "The checker could not start: "+err.Error())
 		p.takeQueued()
@@ -63,7 +60,7 @@ func main() {
 
 func (a *app) init() error {
 	var cfg pageConfig
-	raw, err := getString(a.page.el("config"), "textContent")
+	raw, err := jsutil.String(a.page.el("config"), "textContent")
 	if err != nil {
 		return err
 	}
@@ -76,28 +73,26 @@ func (a *app) init() error {
 	}
 	// The endpoint options (value = index in cfg.Targets) are in the HTML,
 	// and the loader prefills ?customerid=.
-	if getInt(a.page.el("target"), "length") != len(cfg.Targets) {
+	if jsutil.Int(a.page.el("target"), "length") != len(cfg.Targets) {
 		return errors.New("the endpoint list does not match the configuration")
 	}
-	if err := a.on("check-form", "submit", true, a.check); err != nil {
-		return err
+	for _, l := range []struct {
+		id, event string
+		fn        func()
+	}{
+		{"check-form", "submit", a.check},
+		{"customer-id", "input", a.fieldEdited},
+		{"token", "input", a.fieldEdited},
+		{"copy", "click", func() { a.copy(a.report(), "copy-status", "the report") }},
+		{"copy-handoff", "click", func() { a.copy(a.handoff(), "handoff-status", "the text") }},
+		{"stop-hold", "click", a.endHold},
+		{"download", "click", a.downloadReport},
+	} {
+		if err := a.page.on(l.id, l.event, l.event == "submit", l.fn); err != nil {
+			return err
+		}
 	}
-	if err := a.on("customer-id", "input", false, a.fieldEdited); err != nil {
-		return err
-	}
-	if err := a.on("token", "input", false, a.fieldEdited); err != nil {
-		return err
-	}
-	if err := a.on("copy", "click", false, a.copyReport); err != nil {
-		return err
-	}
-	if err := a.on("copy-handoff", "click", false, a.copyHandoff); err != nil {
-		return err
-	}
-	if err := a.on("stop-hold", "click", false, a.endHold); err != nil {
-		return err
-	}
-	return a.on("download", "click", false, a.downloadReport)
+	return nil
 }
 
 // namespace creates window.defendcheck, where the result is published.
@@ -108,7 +103,7 @@ func (a *app) namespace() error {
 	if err != nil {
 		return err
 	}
-	ns, err := construct("Object")
+	ns, err := jsutil.New("Object")
 	if err != nil {
 		return err
 	}
@@ -118,141 +113,86 @@ func (a *app) namespace() error {
 	return safejs.Global().Set("defendcheck", ns)
 }
 
-// on runs fn on its own goroutine for each event: a JS callback must
-// never block. The listener lives as long as the page, so it is never
-// released.
-func (a *app) on(id, event string, preventDefault bool, fn func()) error {
-	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		if preventDefault {
-			_, _ = arg(args, 0).Call("preventDefault")
-		}
-		go fn()
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	_, err = a.page.el(id).Call("addEventListener", event, f)
-	return err
-}
-
+// check is the Check button: one check, from a clean page to its verdict
+// and the end of its connection.
 func (a *app) check() {
-	a.mu.Lock()
-	if a.running {
-		a.mu.Unlock()
-		return
+	k, ok := a.checks.Start()
+	if !ok {
+		return // a check is under way
 	}
-	a.running = true
-	prev := a.closing
-	closing := make(chan struct{})
-	a.closing = closing
-	a.mu.Unlock()
-	closed := sync.OnceFunc(func() { close(closing) })
-	defer closed()
-	// Until show has the verdict: an early return ends the check here.
-	// (After it, a new check may already be running.)
-	verdict := false
-	defer func() {
-		if !verdict {
-			a.mu.Lock()
-			a.running = false
-			a.mu.Unlock()
-		}
-	}()
-
+	defer k.End()
+	p := a.page
 	// Every submit starts from a clean page: nothing of the previous check
 	// stays beside a refusal or a new check.
-	p := a.page
-	a.mu.Lock()
-	a.last = nil
-	a.mu.Unlock()
 	a.steps.clear()
 	p.clearResult()
-
-	raw := p.value("customer-id")
-	id, err := diagnosis.ParseCustomerID(raw)
-	if err != nil {
-		p.setState("ready")
-		p.showFieldError("customer-id", emptyIDError)
+	req, ok := a.readForm()
+	if !ok {
 		return
 	}
-	if id.Valid {
-		p.clearFieldError("customer-id")
-	}
-	token := p.value("token")
-	if err := diagnosis.CheckToken(token); err != nil {
-		// The browser would refuse to send it, and the check would
-		// blame the network: the person who pasted it can fix it.
-		p.setState("ready")
-		p.showFieldError("token", diagnosis.Sentence(err.Error()))
-		return
-	}
-	p.clearFieldError("token")
-	target := a.targets[0]
-	if i, err := strconv.Atoi(p.value("target")); err == nil && i >= 0 && i < len(a.targets) {
-		target = a.targets[i]
-	}
-	holdValue := p.value("hold")
-	hold, err := strconv.Atoi(holdValue)
-	if err != nil || strings.Trim(holdValue, "0123456789") != "" || hold > maxHoldSeconds {
-		p.setState("ready")
-		p.setText("notice", fmt.Sprintf("Hold the connection open: choose a time from 0 to %d seconds.", maxHoldSeconds))
-		p.focus("hold")
-		return
-	}
-	stop := make(chan struct{})
-	a.mu.Lock()
-	a.stopHold = sync.OnceFunc(func() { close(stop) })
-	a.mu.Unlock()
-
 	p.setState("checking")
 	p.setDisabled("check", true)
 	p.setHidden("progress-section", false)
 	p.announce("Checking…")
-	if prev != nil {
-		<-prev // the previous check's connection ends before this one starts
-	}
-	var holdOff bool
-	_, err = check.Run(context.Background(), check.Config{
-		Target:     target,
-		CustomerID: raw,
-		Token:      token,
-		Fetcher:    browserFetch{},
-		Dialer:     browserDialer{},
+	k.WaitPrevious()
+	spent := false
+	// readForm has checked what Run refuses, so Run always gives a result.
+	_, _ = check.Run(context.Background(), check.Config{
+		Target:     a.targets[req.Target],
+		CustomerID: req.CustomerID,
+		Token:      req.Token,
+		Fetcher:    browser.Fetcher{},
+		Dialer:     browser.Dialer{},
 		Budget:     &a.budget,
-		Browser:    userAgent(),
-		Probe:      probe,
-		Clock:      clockSkew,
-		Hold:       time.Duration(hold) * time.Second,
-		StopHold:   stop,
+		Browser:    jsutil.UserAgent(),
+		Probe:      browser.Probe,
+		Clock:      browser.ClockSkew,
+		Hold:       req.Hold,
+		StopHold:   k.Stop(),
 		OnProgress: a.steps.progress,
-		OnResult:   func(res *diagnosis.Result) { verdict, holdOff = true, a.show(res) },
+		OnResult:   func(res *diagnosis.Result) { k.Verdict(res); spent = a.show(res) },
 	})
-	closed()
-	if err != nil { // only an empty ID, checked above
-		p.setState("ready")
-		p.setDisabled("check", false)
-		p.announce("")
-		return
+	k.End()
+	if spent {
+		a.countdown()
 	}
-	if holdOff {
-		a.holdOff()
+}
+
+// readForm reads the fields and, where one cannot be checked, says so at
+// that field, the page ready again.
+func (a *app) readForm() (diagnosis.Request, bool) {
+	p := a.page
+	req, fe := diagnosis.Form{
+		CustomerID: p.value("customer-id"), Token: p.value("token"),
+		Target: p.value("target"), Hold: p.value("hold"),
+	}.Read(len(a.targets))
+	if req.IDValid {
+		p.clearFieldError(diagnosis.FieldCustomerID)
 	}
+	if fe == nil || fe.Field == diagnosis.FieldHold {
+		p.clearFieldError(diagnosis.FieldToken)
+	}
+	if fe == nil {
+		return req, true
+	}
+	p.setState("ready")
+	if fe.Field == diagnosis.FieldHold {
+		p.setText("notice", fe.Message)
+		p.focus(fe.Field)
+	} else {
+		p.showFieldError(fe.Field, fe.Message)
+	}
+	return req, false
 }
 
 // show puts a check's result on the page as soon as it is known, while the
 // check still closes its connection, and reports whether the connection
-// budget is spent (the Check button then stays disabled: see holdOff).
-// Otherwise Check takes a click at once; a new check waits for the
-// connection to end before it starts.
-func (a *app) show(res *diagnosis.Result) (holdOff bool) {
+// budget is spent (the Check button then stays disabled: see countdown).
+func (a *app) show(res *diagnosis.Result) (spent bool) {
 	p := a.page
-	a.mu.Lock()
-	a.last = res
-	a.running = false
-	a.mu.Unlock()
-	a.steps.show(res.Steps, "")
-	p.showResult(res)
+	v := diagnosis.NewView(res)
+	a.steps.show(res.Steps)
+	p.showResult(v, res.Report)
 	if err := p.publish(res); err != nil {
 		p.setText("notice", "Could not publish the result: "+err.Error())
 	}
@@ -260,7 +200,7 @@ func (a *app) show(res *diagnosis.Result) (holdOff bool) {
 	if res.NotSent {
 		// Caught before connecting: the fix is in the field, for the
 		// person at the keyboard.
-		p.showFieldError("customer-id", invalidIDError)
+		p.showFieldError(diagnosis.FieldCustomerID, diagnosis.InvalidIDError)
 	} else {
 		p.focusVerdict()
 	}
@@ -271,44 +211,29 @@ func (a *app) show(res *diagnosis.Result) (holdOff bool) {
 	return false
 }
 
-// maxHoldSeconds is the longest hold the page accepts (its list offers up
-// to 5 minutes; a portal may set any whole number of seconds up to this).
-const maxHoldSeconds = 900
-
 // endHold is the Stop button: the running check's hold ends now.
 func (a *app) endHold() {
-	a.mu.Lock()
-	stop := a.stopHold
-	a.mu.Unlock()
-	if stop != nil {
-		stop()
-	}
+	a.checks.StopHold()
 	a.page.setHidden("stop-hold", true)
 }
-
-// The customer ID field's errors.
-const (
-	emptyIDError   = "Enter your customer ID: the numeric ID LSports gave you."
-	invalidIDError = "Use digits only: the customer ID LSports gave you is a number, without letters, spaces or signs."
-)
 
 // fieldEdited takes a field's error away as soon as the field holds what
 // can be sent.
 func (a *app) fieldEdited() {
 	p := a.page
-	if p.fieldErrorShown("customer-id") {
+	if p.fieldErrorShown(diagnosis.FieldCustomerID) {
 		if id, err := diagnosis.ParseCustomerID(p.value("customer-id")); err == nil && id.Valid {
-			p.clearFieldError("customer-id")
+			p.clearFieldError(diagnosis.FieldCustomerID)
 		}
 	}
-	if p.fieldErrorShown("token") && diagnosis.CheckToken(p.value("token")) == nil {
-		p.clearFieldError("token")
+	if p.fieldErrorShown(diagnosis.FieldToken) && diagnosis.CheckToken(p.value("token")) == nil {
+		p.clearFieldError(diagnosis.FieldToken)
 	}
 }
 
-// holdOff keeps the Check button disabled while the connection budget is
-// spent (after a 429 or too many checks), counting down on the page.
-func (a *app) holdOff() {
+// countdown keeps the Check button disabled while the connection budget
+// is spent (after a 429 or too many checks), counting down on the page.
+func (a *app) countdown() {
 	p := a.page
 	for {
 		wait := a.budget.Wait(time.Now())
@@ -317,122 +242,50 @@ func (a *app) holdOff() {
 			p.setDisabled("check", false)
 			return
 		}
-		p.setText("notice", fmt.Sprintf("RMS-Socket allows %d connections per minute from your network. You can check again in %d s.",
-			diagnosis.ServiceConnPerMinute, (wait+time.Second-1)/time.Second))
+		p.setText("notice", diagnosis.BudgetNotice(wait))
 		time.Sleep(min(wait, time.Second))
 	}
 }
 
-func (a *app) report() *diagnosis.Result {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.last
+// report and handoff are the last result's report and IT hand-off, ""
+// before a verdict.
+func (a *app) report() string {
+	if r := a.checks.Last(); r != nil {
+		return r.Report
+	}
+	return ""
 }
 
-// copyReport puts the report on the clipboard and says so.
-func (a *app) copyReport() {
-	r := a.report()
-	if r == nil {
-		return
+func (a *app) handoff() string {
+	if r := a.checks.Last(); r != nil && r.ITHandoff != nil {
+		return *r.ITHandoff
 	}
-	err := clipboardWrite(r.Report)
-	if err != nil {
-		a.page.setText("copy-status", "Could not copy ("+err.Error()+"): select the report and copy it by hand.")
-		return
-	}
-	a.page.setText("copy-status", "Copied to the clipboard.")
+	return ""
 }
 
-// copyHandoff puts the IT hand-off on the clipboard and says so.
-func (a *app) copyHandoff() {
-	r := a.report()
-	if r == nil || r.ITHandoff == nil {
+// copy puts text on the clipboard and says so in the status element, or
+// why not and that what (the report, the text) can be copied by hand.
+func (a *app) copy(text, status, what string) {
+	if text == "" {
 		return
 	}
-	if err := clipboardWrite(*r.ITHandoff); err != nil {
-		a.page.setText("handoff-status", "Could not copy ("+err.Error()+"): select the text and copy it by hand.")
+	if err := a.page.clipboardWrite(text); err != nil {
+		a.page.setText(status, "Could not copy ("+err.Error()+"): select "+what+" and copy it by hand.")
 		return
 	}
-	a.page.setText("handoff-status", "Copied to the clipboard.")
-}
-
-func clipboardWrite(text string) error {
-	nav, err := safejs.Global().Get("navigator")
-	if err != nil {
-		return err
-	}
-	cb, err := nav.Get("clipboard")
-	if err != nil || cb.IsUndefined() {
-		return errors.New("the clipboard is not available on this page")
-	}
-	promise, err := cb.Call("writeText", text)
-	if err != nil {
-		return err
-	}
-	_, err = await(promise)
-	return err
+	a.page.setText(status, "Copied to the clipboard.")
 }
 
 // downloadReport saves the report as a .txt file and says so, or why not.
 func (a *app) downloadReport() {
-	r := a.report()
+	r := a.checks.Last()
 	if r == nil {
 		return
 	}
 	name := "defendcheck-" + r.RunID + ".txt"
-	if err := download(a.page, name, r.Report); err != nil {
+	if err := a.page.download(name, r.Report); err != nil {
 		a.page.setText("copy-status", "Could not download ("+err.Error()+"): select the report and copy it by hand.")
 		return
 	}
 	a.page.setText("copy-status", "Downloaded "+name+".")
-}
-
-func download(p *page, name, text string) error {
-	blob, err := construct("Blob", []any{text}, map[string]any{"type": "text/plain;charset=utf-8"})
-	if err != nil {
-		return err
-	}
-	urlAPI, err := safejs.Global().Get("URL")
-	if err != nil {
-		return err
-	}
-	href, err := urlAPI.Call("createObjectURL", blob)
-	if err != nil {
-		return err
-	}
-	defer func() { _, _ = urlAPI.Call("revokeObjectURL", href) }()
-	link, err := p.doc.Call("createElement", "a")
-	if err != nil {
-		return err
-	}
-	if err := link.Set("href", href); err != nil {
-		return err
-	}
-	if err := link.Set("download", name); err != nil {
-		return err
-	}
-	_, err = link.Call("click")
-	return err
-}
-
-// fatal shows why the checker cannot run where the loading message was,
-// and in the console, without relying on the page being complete.
-func fatal(msg string) {
-	if doc, err := safejs.Global().Get("document"); err == nil {
-		if el, err := doc.Call("getElementById", "loading"); err == nil && !el.IsNull() {
-			_ = el.Set("textContent", msg)
-		}
-	}
-	if console, err := safejs.Global().Get("console"); err == nil {
-		_, _ = console.Call("error", msg)
-	}
-}
-
-func userAgent() string {
-	nav, err := safejs.Global().Get("navigator")
-	if err != nil {
-		return ""
-	}
-	ua, _ := getString(nav, "userAgent")
-	return ua
 }

@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package main
+package browser
 
 import (
 	"context"
@@ -8,16 +8,18 @@ import (
 
 	"github.com/hack-pad/safejs"
 
+	"github.com/lsports/defendcheck/internal/jsutil"
+
 	"github.com/lsports/defendcheck/transport"
 )
 
-// browserFetch is transport.Fetcher over the browser's fetch. It sends no
+// Fetcher is transport.Fetcher over the browser's fetch. It sends no
 // cookies and no referrer, bypasses the cache, aborts with ctx (so that
 // nothing a check opened holds one of the browser's few connections per
 // host after it), and reads at most req.Limit body bytes.
-type browserFetch struct{}
+type Fetcher struct{}
 
-func (browserFetch) Fetch(ctx context.Context, req transport.Request) (transport.Response, error) {
+func (Fetcher) Fetch(ctx context.Context, req transport.Request) (transport.Response, error) {
 	headers := map[string]any{}
 	for k, v := range req.Header {
 		headers[k] = v
@@ -35,7 +37,7 @@ func (browserFetch) Fetch(ctx context.Context, req transport.Request) (transport
 	if err != nil {
 		return transport.Response{}, aborted(ctx, err)
 	}
-	return transport.Response{Status: getInt(res, "status"), Body: string(body), Truncated: truncated}, nil
+	return transport.Response{Status: jsutil.Int(res, "status"), Body: string(body), Truncated: truncated}, nil
 }
 
 // fetch calls the browser's fetch(url, init) with no cookies, no referrer
@@ -43,7 +45,7 @@ func (browserFetch) Fetch(ctx context.Context, req transport.Request) (transport
 // and its body until stop is called.
 func fetch(ctx context.Context, url string, init map[string]any) (res safejs.Value, stop func() bool, err error) {
 	stop = func() bool { return false }
-	ctrl, err := construct("AbortController")
+	ctrl, err := jsutil.New("AbortController")
 	if err != nil {
 		return res, stop, err
 	}
@@ -56,7 +58,7 @@ func fetch(ctx context.Context, url string, init map[string]any) (res safejs.Val
 	if err != nil {
 		return res, stop, err
 	}
-	res, err = await(promise)
+	res, err = jsutil.Await(promise)
 	return res, stop, err
 }
 
@@ -77,11 +79,11 @@ func readBody(res safejs.Value, limit int64) (body []byte, truncated bool, err e
 		if err != nil {
 			return nil, false, err
 		}
-		chunk, err := await(promise)
+		chunk, err := jsutil.Await(promise)
 		if err != nil {
 			return nil, false, err
 		}
-		if getBool(chunk, "done") {
+		if jsutil.Bool(chunk, "done") {
 			return body, false, nil
 		}
 		value, err := chunk.Get("value")

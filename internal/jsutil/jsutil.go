@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package main
+package jsutil
 
 import (
 	"errors"
@@ -9,16 +9,16 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// await blocks until promise settles. Call it only from a goroutine of our
+// Await blocks until promise settles. Call it only from a goroutine of our
 // own, never from inside a JS callback.
-func await(promise safejs.Value) (safejs.Value, error) {
+func Await(promise safejs.Value) (safejs.Value, error) {
 	type settled struct {
 		v   safejs.Value
 		err error
 	}
 	ch := make(chan settled, 1)
 	onOK, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		ch <- settled{v: arg(args, 0)}
+		ch <- settled{v: Arg(args, 0)}
 		return nil
 	})
 	if err != nil {
@@ -26,7 +26,7 @@ func await(promise safejs.Value) (safejs.Value, error) {
 	}
 	defer onOK.Release()
 	onErr, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		ch <- settled{err: jsError(arg(args, 0))}
+		ch <- settled{err: Error(Arg(args, 0))}
 		return nil
 	})
 	if err != nil {
@@ -40,18 +40,18 @@ func await(promise safejs.Value) (safejs.Value, error) {
 	return s.v, s.err
 }
 
-func arg(args []safejs.Value, i int) safejs.Value {
+func Arg(args []safejs.Value, i int) safejs.Value {
 	if i < len(args) {
 		return args[i]
 	}
 	return safejs.Undefined()
 }
 
-// jsError turns a rejected promise's reason into a Go error with the
+// Error turns a rejected promise's reason into a Go error with the
 // browser's own words ("TypeError: Failed to fetch").
-func jsError(v safejs.Value) error {
-	name, _ := getString(v, "name")
-	msg, _ := getString(v, "message")
+func Error(v safejs.Value) error {
+	name, _ := String(v, "name")
+	msg, _ := String(v, "message")
 	switch {
 	case name != "" && msg != "":
 		return fmt.Errorf("%s: %s", name, msg)
@@ -65,7 +65,7 @@ func jsError(v safejs.Value) error {
 	return errors.New(s)
 }
 
-func getString(v safejs.Value, prop string) (string, error) {
+func String(v safejs.Value, prop string) (string, error) {
 	p, err := v.Get(prop)
 	if err != nil {
 		return "", err
@@ -76,7 +76,7 @@ func getString(v safejs.Value, prop string) (string, error) {
 	return p.String()
 }
 
-func getInt(v safejs.Value, prop string) int {
+func Int(v safejs.Value, prop string) int {
 	p, err := v.Get(prop)
 	if err != nil {
 		return 0
@@ -85,7 +85,7 @@ func getInt(v safejs.Value, prop string) int {
 	return n
 }
 
-func getBool(v safejs.Value, prop string) bool {
+func Bool(v safejs.Value, prop string) bool {
 	p, err := v.Get(prop)
 	if err != nil {
 		return false
@@ -94,11 +94,39 @@ func getBool(v safejs.Value, prop string) bool {
 	return b
 }
 
-// construct calls new globalThis[name](args...).
-func construct(name string, args ...any) (safejs.Value, error) {
+// New calls new globalThis[name](args...).
+func New(name string, args ...any) (safejs.Value, error) {
 	ctor, err := safejs.Global().Get(name)
 	if err != nil {
 		return safejs.Undefined(), err
 	}
 	return ctor.New(args...)
+}
+
+// UserAgent is the browser's navigator.userAgent, the report's "Checked
+// from".
+func UserAgent() string {
+	nav, err := safejs.Global().Get("navigator")
+	if err != nil {
+		return ""
+	}
+	ua, _ := String(nav, "userAgent")
+	return ua
+}
+
+// Listen adds an event listener to target that calls fn with the event,
+// on the JS callback (fn must not block), and returns it for Release;
+// after an error there is nothing to release.
+func Listen(target safejs.Value, event string, fn func(ev safejs.Value)) (safejs.Func, error) {
+	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		fn(Arg(args, 0))
+		return nil
+	})
+	if err != nil {
+		return f, err
+	}
+	if _, err = target.Call("addEventListener", event, f); err != nil {
+		f.Release()
+	}
+	return f, err
 }
