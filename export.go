@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+
+	"github.com/lsports/defendcheck/internal/atomicfile"
 )
 
 // The files of an export that are not the page's.
@@ -88,7 +90,7 @@ func Export(ctx context.Context, dir string, cfg Config) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("stopped while writing %s (index.html not yet replaced): %w", dir, err)
 		}
-		if err := writeFile(dir, f.name, exportTmpPrefix, 0o644, f.data); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, f.name), f.data, 0o644, exportTmpPrefix); err != nil {
 			return fmt.Errorf("writing %s: %w", filepath.Join(dir, f.name), err)
 		}
 	}
@@ -266,7 +268,7 @@ func previousExport(dir string) ([]string, error) {
 // writeManifest writes dir's list of export files.
 func writeManifest(dir string, names []string) error {
 	data := manifestHeader + strings.Join(names, "\n") + "\n"
-	if err := writeFile(dir, manifestName, exportTmpPrefix, 0o644, []byte(data)); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, manifestName), []byte(data), 0o644, exportTmpPrefix); err != nil {
 		return fmt.Errorf("writing %s: %w", filepath.Join(dir, manifestName), err)
 	}
 	return nil

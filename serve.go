@@ -16,7 +16,6 @@ import (
 	"html/template"
 	"io"
 	"math/bits"
-	"net"
 	"net/http"
 	"os"
 	"path"
@@ -31,6 +30,7 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/atomicfile"
 	"github.com/lsports/defendcheck/web"
 )
 
@@ -348,33 +348,7 @@ func (h *Handler) store(a *asset, br []byte) error {
 	if err := os.MkdirAll(h.cache, 0o755); err != nil {
 		return err
 	}
-	return writeFile(h.cache, filepath.Base(h.cachePath(a)), ".tmp-", 0o600, br)
-}
-
-// writeFile writes data to dir/name with permissions perm through a
-// temporary file in dir, named tmpPrefix and a random suffix, synced and
-// then renamed into place: a reader finds the old file or the new one,
-// never part of one. The temporary file is removed on failure.
-func writeFile(dir, name, tmpPrefix string, perm os.FileMode, data []byte) error {
-	f, err := os.CreateTemp(dir, tmpPrefix+"*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // after the rename, a no-op
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), filepath.Join(dir, name))
+	return atomicfile.Write(h.cachePath(a), br, 0o600, ".tmp-")
 }
 
 // prune removes cached copies not used for cacheMaxAge (copies of builds
@@ -503,65 +477,4 @@ func accepts(header, coding string) bool {
 		return !(strings.HasPrefix(q, "q=0") && strings.Trim(strings.TrimPrefix(q, "q="), "0.") == "")
 	}
 	return false
-}
-
-// Server is a running HTTP server on a loopback or given address.
-type Server struct {
-	srv *http.Server
-	ln  net.Listener
-}
-
-// Listen's server timeouts.
-//
-// writeTimeout bounds one response, from the end of its request's headers.
-// The longest is the WebAssembly: for the trimmed build being made for
-// issue 9 (5.6 MB raw, 2026-11-28), 1.05 MB at brotli 11, 1.23 MB at the
-// fast level served until Recompress is done, 1.46 MB gzip (for a browser
-// without brotli). At 64 kbit/s (8 kB/s, a poor mobile link) 1.46 MB takes
-// 3 min; 5 min leaves room for TCP's slow start, a slower link or a
-// somewhat larger build, and still frees a client that stopped reading. The simulator's responses are far shorter: a long-poll waits at
-// most its 25 s ping interval, and an upgraded WebSocket has no deadline
-// (gorilla/websocket clears it).
-//
-// idleTimeout closes a keep-alive connection that sent no request for
-// 2 min. A page load's requests come within seconds of each other, and a
-// check's back to back, so waiting longer only holds the sockets of tabs
-// that are done. Without it (and with no ReadTimeout) they stay forever.
-//
-// readHeaderTimeout: a request's line and headers, a few hundred bytes,
-// arrive within 10 s even at 8 kB/s; it drops a client that opens a
-// connection and never finishes a request (slowloris).
-const (
-	writeTimeout      = 5 * time.Minute
-	idleTimeout       = 2 * time.Minute
-	readHeaderTimeout = 10 * time.Second
-)
-
-// Listen serves h on addr ("127.0.0.1:0" picks a free port) until Close.
-func Listen(addr string, h http.Handler) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{ln: ln, srv: &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-	}}
-	go func() { _ = s.srv.Serve(ln) }()
-	return s, nil
-}
-
-// URL is the server's base URL, e.g. http://127.0.0.1:8080.
-func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
-
-// Close stops the server, giving open requests a second to finish.
-func (s *Server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if err := s.srv.Shutdown(ctx); err != nil {
-		return s.srv.Close()
-	}
-	return nil
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/lsports/defendcheck"
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/httpserve"
 )
 
 var (
@@ -52,7 +53,7 @@ func start(t *testing.T, cfg defendcheck.Config) (*defendcheck.Handler, string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := defendcheck.Listen("127.0.0.1:0", h)
+	srv, err := httpserve.Listen("127.0.0.1:0", h)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/lsports/defendcheck/internal/atomicfile"
 )
 
 // Package is the import path of the checker's main package.
@@ -272,29 +274,13 @@ func writeModfile(cache, gomod string, mods []module, trimmed string) (string, e
 		return "", err
 	}
 	path := filepath.Join(dir, "go.mod")
-	if err := writeAtomic(filepath.Join(dir, "go.sum"), sum); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "go.sum"), sum, 0o644, ".tmp-"); err != nil {
 		return "", err
 	}
-	if err := writeAtomic(path, b.Bytes()); err != nil {
+	if err := atomicfile.Write(path, b.Bytes(), 0o644, ".tmp-"); err != nil {
 		return "", err
 	}
 	return path, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // cacheDir is defendcheck's directory in the user's cache directory, or in
