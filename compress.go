@@ -15,11 +15,11 @@ import (
 	"github.com/andybalholm/brotli"
 )
 
-// Compression levels. NewHandler returns, and the server listens, only once
+// Compression levels. NewHandler returns, and the page is served, only once
 // every asset has a gzip and a brotli copy, so those are made at levels that
 // are fast: a higher level makes the WebAssembly only a few percent smaller
 // for several times the wait, and -race makes every level many times
-// slower. Brotli 11 is clearly smaller but takes tens of seconds for the
+// slower. Brotli 11 is clearly smaller but takes many seconds for the
 // WebAssembly, so the immutable assets get it from Recompress, in the
 // background, or from the cache.
 const (

@@ -20,11 +20,11 @@ type Server struct {
 // Listen's server timeouts.
 //
 // writeTimeout bounds one response, from the end of its request's headers.
-// The longest is the page's WebAssembly, gzipped for a browser without
-// brotli (the README gives its size): on a poor mobile link (64 kbit/s,
-// 8 kB/s) it takes minutes, and 5 min leaves room for TCP's slow start, a
-// slower link or a somewhat larger build, and still frees a client that
-// stopped reading. The simulator's responses are far shorter: a long-poll
+// The longest is the page's WebAssembly, over a megabyte even gzipped (for
+// a browser without brotli): on a poor mobile link (64 kbit/s, 8 kB/s) it
+// takes minutes, and 5 min leaves room for TCP's slow start, a slower link
+// or a somewhat larger build, and still frees a client that stopped
+// reading. The simulator's responses are far shorter: a long-poll
 // waits at most its 25 s ping interval, and an upgraded WebSocket has no
 // deadline (gorilla/websocket clears it).
 //
