@@ -11,7 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/template"
+
+	"github.com/lsports/defendcheck/internal/atomicfile"
 )
 
 // The files of an export that are not the page's.
@@ -36,8 +37,9 @@ const (
 // carry), the assets under the content-hashed names the handler serves
 // them by, a brotli-11 (.br) and a gzip (.gz) copy beside each file, and
 // HEADERS.txt, which tells the host's operator the headers to add where
-// the host allows. The page works from a file server that only maps
-// extensions to types, even one that serves .wasm with the wrong type.
+// the host allows: those the handler sends. The page works from a file
+// server that only maps extensions to types, even one that serves .wasm
+// with the wrong type.
 //
 // dir must be new, empty, or hold a previous export (its
 // .defendcheck-export lists the files it wrote): the files of the previous
@@ -51,14 +53,18 @@ const (
 // the previous page (in a new directory, no index.html) and files that the
 // next export removes.
 //
-// Export makes every brotli copy at level 11 (about 20 s for the
-// WebAssembly), or takes it from cfg.CacheDir, where it keeps those it
-// made. A cache it cannot write only costs the next export the time.
+// Export makes every brotli copy at level 11, the slow part of an export,
+// or takes it from cfg.CacheDir, where it keeps those it made. A cache it
+// cannot write only costs the next export the time.
 func Export(ctx context.Context, dir string, cfg Config) error {
 	if dir == "" {
 		return errors.New("no directory to export into")
 	}
-	h, err := newHandler(cfg, true)
+	s, err := newSite(cfg)
+	if err != nil {
+		return err
+	}
+	page, err := s.exportedPage()
 	if err != nil {
 		return err
 	}
@@ -67,7 +73,7 @@ func Export(ctx context.Context, dir string, cfg Config) error {
 		return err
 	}
 	var names []string
-	for _, f := range h.exportFiles() {
+	for _, f := range s.exportFiles(page) {
 		if _, err := os.Lstat(filepath.Join(dir, f.name)); err == nil && !slices.Contains(previous, f.name) {
 			return fmt.Errorf("%s holds %s, which is not from a previous export: move it away", dir, f.name)
 		}
@@ -75,10 +81,10 @@ func Export(ctx context.Context, dir string, cfg Config) error {
 	}
 	// Only ctx ends it early. A cache that cannot be written costs the
 	// next export the time, nothing else.
-	if _, err := h.recompress(ctx); err != nil {
+	if _, err := s.recompress(ctx); err != nil {
 		return fmt.Errorf("stopped before writing %s: %w", dir, err)
 	}
-	files := h.exportFiles() // now with the brotli-11 copies
+	files := s.exportFiles(page) // now with the brotli-11 copies
 	// Listed before they are written, so that whatever an export leaves
 	// behind, the next one can remove.
 	if err := writeManifest(dir, union(previous, names)); err != nil {
@@ -88,7 +94,7 @@ func Export(ctx context.Context, dir string, cfg Config) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("stopped while writing %s (index.html not yet replaced): %w", dir, err)
 		}
-		if err := writeFile(dir, f.name, exportTmpPrefix, 0o644, f.data); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, f.name), f.data, 0o644, exportTmpPrefix); err != nil {
 			return fmt.Errorf("writing %s: %w", filepath.Join(dir, f.name), err)
 		}
 	}
@@ -114,7 +120,7 @@ type exportFile struct {
 // exportFiles lists the files of the export in the order they are written:
 // each asset with its .br and .gz copies, by name, then the note, then the
 // page's copies and the page itself.
-func (h *Handler) exportFiles() []exportFile {
+func (s *site) exportFiles(page *asset) []exportFile {
 	var files []exportFile
 	add := func(a *asset) {
 		files = append(files,
@@ -123,83 +129,18 @@ func (h *Handler) exportFiles() []exportFile {
 			exportFile{a.name, a.body})
 	}
 	var hashed []*asset
-	for _, a := range h.assets {
+	for _, a := range s.assets {
 		if a.immutable {
 			hashed = append(hashed, a)
 		}
 	}
 	slices.SortFunc(hashed, func(a, b *asset) int { return strings.Compare(a.name, b.name) })
-	var names []string
 	for _, a := range hashed {
 		add(a)
-		names = append(names, a.name)
 	}
-	files = append(files, exportFile{noteName, h.note(names)})
-	add(h.assets["/"])
+	files = append(files, exportFile{noteName, s.note(append([]*asset{page}, hashed...))})
+	add(page)
 	return files
-}
-
-// noteTemplate is HEADERS.txt.
-var noteTemplate = template.Must(template.New(noteName).Parse(`Headers for the defendcheck page in this directory
-
-This directory works as it is from any static host or CDN, even one that only
-maps file extensions to MIME types. index.html carries the page's
-Content-Security-Policy in a <meta> tag, except frame-ancestors, which a meta
-tag cannot carry. Where your host lets you add response headers, add these.
-
-Every file:
-
-  Content-Security-Policy: {{.CSP}}
-  X-Content-Type-Options: nosniff
-  Referrer-Policy: no-referrer
-
-  frame-ancestors {{if .Origins}}lets only {{.Origins}} frame the page{{else}}'none' stops any site from framing the page{{end}};
-  without this header, any site can frame it.
-
-index.html (the directory's own URL too), which changes with each export:
-
-  Cache-Control: no-cache
-
-The other files have the hash of their content in their name and never change:
-{{range .Hashed}}
-  {{.}}{{end}}
-
-  Cache-Control: public, max-age=31536000, immutable
-
-*.wasm:
-
-  Content-Type: application/wasm
-
-  With another type the page still works, but compiles its code only once the
-  whole file has arrived, instead of while it downloads.
-
-Compressed copies: beside every file FILE are FILE.br (brotli) and FILE.gz
-(gzip), with the same content. A host that can choose by the request's
-Accept-Encoding should answer a request for FILE with FILE.br and
-Content-Encoding: br when it accepts br, else with FILE.gz and
-Content-Encoding: gzip when it accepts gzip, else with FILE; always with the
-Content-Type of FILE and Vary: Accept-Encoding. For example nginx:
-"gzip_static on;" and, with the ngx_brotli module, "brotli_static on;";
-Caddy: "file_server { precompressed br gzip }". A host that cannot should
-leave the .br and .gz files out or ignore them: a browser asks for FILE only.
-
-RMS-Socket answers the page only if it allows this host's origin by CORS, with
-the request headers customerid and authorization; where it does not, every
-check ends as "unreachable".
-
-This note and .defendcheck-export (the list of files, for the next export into
-this directory) are not part of the page: the host does not need them.
-`))
-
-// note renders HEADERS.txt for the hashed assets names.
-func (h *Handler) note(names []string) []byte {
-	var b bytes.Buffer
-	// The data is strings and a list of them: it cannot fail.
-	_ = noteTemplate.Execute(&b, struct {
-		CSP, Origins string
-		Hashed       []string
-	}{h.csp, strings.Join(h.embedOrigins, " "), names})
-	return b.Bytes()
 }
 
 // previousExport checks that dir can take an export and returns the files
@@ -266,7 +207,7 @@ func previousExport(dir string) ([]string, error) {
 // writeManifest writes dir's list of export files.
 func writeManifest(dir string, names []string) error {
 	data := manifestHeader + strings.Join(names, "\n") + "\n"
-	if err := writeFile(dir, manifestName, exportTmpPrefix, 0o644, []byte(data)); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, manifestName), []byte(data), 0o644, exportTmpPrefix); err != nil {
 		return fmt.Errorf("writing %s: %w", filepath.Join(dir, manifestName), err)
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"html"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -86,81 +85,115 @@ func references(page []byte) []string {
 
 var metaCSP = regexp.MustCompile(`\n<meta http-equiv="Content-Security-Policy" content="([^"]*)">`)
 
-func TestExport(t *testing.T) {
-	cfg := exportConfig(t)
-	dir := filepath.Join(t.TempDir(), "site") // Export makes it
-	export(t, dir, cfg)
-	_, base := start(t, cfg)
-	res, served := get(t, base+"/", "identity")
-	header := res.Header.Get("Content-Security-Policy")
-	index := read(t, filepath.Join(dir, "index.html"))
+// exported is an export and a server of the same Config, to compare.
+type exported struct {
+	cfg    defendcheck.Config
+	dir    string
+	base   string // the server's URL
+	header string // the Content-Security-Policy it sends
+	served []byte // the page it serves
+	index  []byte // the exported index.html
+}
 
-	// The policy is in a meta tag, before anything it governs, without
-	// frame-ancestors; otherwise the page is the served one, byte for byte.
+func exportAndServe(t *testing.T) exported {
+	t.Helper()
+	ex := exported{cfg: exportConfig(t), dir: filepath.Join(t.TempDir(), "site")} // Export makes it
+	export(t, ex.dir, ex.cfg)
+	_, ex.base = start(t, ex.cfg)
+	res, served := get(t, ex.base+"/", "identity")
+	ex.header, ex.served = res.Header.Get("Content-Security-Policy"), served
+	ex.index = read(t, filepath.Join(ex.dir, "index.html"))
+	return ex
+}
+
+func TestExport(t *testing.T) {
+	ex := exportAndServe(t)
+	t.Run("page", ex.checkPage)
+	t.Run("files", ex.checkFiles)
+	t.Run("note", ex.checkNote)
+}
+
+// checkPage: the policy is in a meta tag, before anything it governs,
+// without frame-ancestors; otherwise the page is the served one, byte for
+// byte.
+func (ex exported) checkPage(t *testing.T) {
+	index := ex.index
 	m := metaCSP.FindSubmatchIndex(index)
 	if m == nil {
 		t.Fatalf("index.html has no meta CSP:\n%s", index)
 	}
 	meta := html.UnescapeString(string(index[m[2]:m[3]]))
-	if want := strings.TrimSuffix(header, "; frame-ancestors https://portal.example"); meta != want || strings.Contains(meta, "frame-ancestors") {
+	if want := strings.TrimSuffix(ex.header, "; frame-ancestors https://portal.example"); meta != want || strings.Contains(meta, "frame-ancestors") {
 		t.Errorf("meta CSP %q, want the served one without frame-ancestors: %q", meta, want)
 	}
 	if first := regexp.MustCompile(`<(link|script)`).FindIndex(index); first == nil || first[0] < m[0] {
 		t.Error("the meta CSP comes after a stylesheet or script")
 	}
-	if without := slices.Concat(index[:m[0]], index[m[1]:]); !bytes.Equal(without, served) {
-		t.Errorf("index.html without its meta CSP differs from the served page:\n%s\n---\n%s", without, served)
+	if without := slices.Concat(index[:m[0]], index[m[1]:]); !bytes.Equal(without, ex.served) {
+		t.Errorf("index.html without its meta CSP differs from the served page:\n%s\n---\n%s", without, ex.served)
 	}
 	if got := configOf(t, index).EmbedOrigins; !slices.Equal(got, []string{"https://portal.example"}) {
 		t.Errorf("index.html's config embedOrigins = %q", got)
 	}
+}
 
-	// Every file the page refers to is there, as served, with a brotli-11
-	// and a gzip copy; so is the page.
-	refs := references(index)
+// checkFiles: every file the page refers to is there, as served, with a
+// brotli-11 and a gzip copy; so is the page; the manifest lists them all.
+func (ex exported) checkFiles(t *testing.T) {
+	refs := references(ex.index)
 	if len(refs) != 5 { // style, preload, wasm_exec, app, data-wasm
 		t.Errorf("index.html refers to %q, want 5 references", refs)
 	}
 	var want []string
 	for _, name := range append(refs, "index.html") {
-		body := read(t, filepath.Join(dir, name))
+		body := read(t, filepath.Join(ex.dir, name))
 		if name != "index.html" {
-			if _, asServed := get(t, base+"/"+name, "identity"); !bytes.Equal(body, asServed) {
+			if _, asServed := get(t, ex.base+"/"+name, "identity"); !bytes.Equal(body, asServed) {
 				t.Errorf("%s differs from the served %s", name, name)
 			}
 		}
-		br := read(t, filepath.Join(dir, name+".br"))
-		if dec, err := io.ReadAll(brotli.NewReader(bytes.NewReader(br))); err != nil || !bytes.Equal(dec, body) {
-			t.Errorf("%s.br does not decode to %s (%v)", name, name, err)
-		}
-		// Brotli 11, or the fast level's copy where that is no larger.
-		if best := best11(t, body); !bytes.Equal(br, best) && len(br) > len(best) {
-			t.Errorf("%s.br is not brotli 11 (%d bytes, want %d)", name, len(br), len(best))
-		}
-		zr, err := gzip.NewReader(bytes.NewReader(read(t, filepath.Join(dir, name+".gz"))))
-		if err != nil {
-			t.Fatalf("%s.gz: %v", name, err)
-		}
-		if dec, err := io.ReadAll(zr); err != nil || !bytes.Equal(dec, body) {
-			t.Errorf("%s.gz does not decode to %s (%v)", name, name, err)
-		}
+		checkCopies(t, ex.dir, name, body)
 		want = append(want, name, name+".br", name+".gz")
 	}
 	want = append(want, "HEADERS.txt")
 	want = slices.Compact(slices.Sorted(slices.Values(want))) // the wasm is referred to twice
-	manifest := strings.Split(strings.TrimSpace(string(read(t, filepath.Join(dir, ".defendcheck-export")))), "\n")
+	manifest := strings.Split(strings.TrimSpace(string(read(t, filepath.Join(ex.dir, ".defendcheck-export")))), "\n")
 	manifest = slices.DeleteFunc(manifest, func(l string) bool { return strings.HasPrefix(l, "#") })
 	if slices.Sort(manifest); !slices.Equal(manifest, want) {
 		t.Errorf(".defendcheck-export lists %q, want %q", manifest, want)
 	}
-	if got, want := files(t, dir), slices.Sorted(slices.Values(append(want, ".defendcheck-export"))); !slices.Equal(got, want) {
+	if got, want := files(t, ex.dir), slices.Sorted(slices.Values(append(want, ".defendcheck-export"))); !slices.Equal(got, want) {
 		t.Errorf("the export holds %q, want %q", got, want)
 	}
+}
 
-	// The note gives the host what the meta tag cannot carry.
-	note := string(read(t, filepath.Join(dir, "HEADERS.txt")))
+// checkCopies checks that dir holds name.br, brotli 11 (or the fast
+// level's copy where that is no larger), and name.gz, each decoding to
+// body.
+func checkCopies(t *testing.T, dir, name string, body []byte) {
+	t.Helper()
+	br := read(t, filepath.Join(dir, name+".br"))
+	if dec, err := io.ReadAll(brotli.NewReader(bytes.NewReader(br))); err != nil || !bytes.Equal(dec, body) {
+		t.Errorf("%s.br does not decode to %s (%v)", name, name, err)
+	}
+	if best := best11(t, body); !bytes.Equal(br, best) && len(br) > len(best) {
+		t.Errorf("%s.br is not brotli 11 (%d bytes, want %d)", name, len(br), len(best))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(read(t, filepath.Join(dir, name+".gz"))))
+	if err != nil {
+		t.Fatalf("%s.gz: %v", name, err)
+	}
+	if dec, err := io.ReadAll(zr); err != nil || !bytes.Equal(dec, body) {
+		t.Errorf("%s.gz does not decode to %s (%v)", name, name, err)
+	}
+}
+
+// checkNote: the note gives the host what the meta tag cannot carry, and
+// the brotli-11 copies went into the cache.
+func (ex exported) checkNote(t *testing.T) {
+	note := string(read(t, filepath.Join(ex.dir, "HEADERS.txt")))
 	for _, line := range append([]string{
-		"Content-Security-Policy: " + header,
+		"Content-Security-Policy: " + ex.header,
 		"X-Content-Type-Options: nosniff",
 		"Cache-Control: no-cache",
 		"Cache-Control: public, max-age=31536000, immutable",
@@ -168,14 +201,12 @@ func TestExport(t *testing.T) {
 		"Content-Encoding: br",
 		"Vary: Accept-Encoding",
 		"lets only https://portal.example frame the page",
-	}, refs...) {
+	}, references(ex.index)...) {
 		if !strings.Contains(note, line) {
 			t.Errorf("HEADERS.txt lacks %q:\n%s", line, note)
 		}
 	}
-
-	// The brotli-11 copies went into the cache.
-	if _, err := os.Stat(cacheFile(cfg.CacheDir, textWASM)); err != nil {
+	if _, err := os.Stat(cacheFile(ex.cfg.CacheDir, textWASM)); err != nil {
 		t.Errorf("the wasm's brotli-11 copy is not cached: %v", err)
 	}
 }
@@ -244,147 +275,5 @@ func TestExportReplacesAPreviousExport(t *testing.T) {
 	}
 	if strings.Contains(string(read(t, filepath.Join(dir, ".defendcheck-export"))), oldWasm) {
 		t.Error(".defendcheck-export still lists the previous wasm")
-	}
-}
-
-// TestExportCleansUpAfterOneThatDied: the temporary files and the files
-// listed by an export that died are removed by the next.
-func TestExportCleansUpAfterOneThatDied(t *testing.T) {
-	dir := t.TempDir()
-	cfg := exportConfig(t)
-	export(t, dir, cfg)
-	want := files(t, dir)
-	manifest := filepath.Join(dir, ".defendcheck-export")
-	listed := append(read(t, manifest), "main.000000000000.wasm\n"...)
-	for name, body := range map[string][]byte{
-		".defendcheck-export":      listed,
-		"main.000000000000.wasm":   []byte("half"),
-		".defendcheck-tmp-1234567": []byte("half a file"),
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	export(t, dir, cfg)
-	if got := files(t, dir); !slices.Equal(got, want) {
-		t.Errorf("after the next export the directory holds %q, want %q", got, want)
-	}
-}
-
-// TestExportRefuses: Export writes only into a new or empty directory or a
-// previous export's, never over a file it did not write, and says why.
-func TestExportRefuses(t *testing.T) {
-	cfg := exportConfig(t)
-	tests := []struct {
-		name  string
-		setup func(t *testing.T) string // returns the directory
-		want  []string
-	}{
-		{"no directory", func(*testing.T) string { return "" }, []string{"no directory"}},
-		{"a file", func(t *testing.T) string {
-			p := filepath.Join(t.TempDir(), "site")
-			write(t, p, "not a directory")
-			return p
-		}, []string{"is not a directory"}},
-		{"someone else's files", func(t *testing.T) string {
-			d := t.TempDir()
-			write(t, filepath.Join(d, "notes.txt"), "mine")
-			return d
-		}, []string{"is not empty (notes.txt)", "no .defendcheck-export", "new or empty directory"}},
-		{"a list not ours", func(t *testing.T) string {
-			d := t.TempDir()
-			write(t, filepath.Join(d, ".defendcheck-export"), "index.html\n")
-			return d
-		}, []string{".defendcheck-export is not an export's list of files"}},
-		{"a list naming a file elsewhere", func(t *testing.T) string {
-			d := t.TempDir()
-			export(t, d, cfg)
-			f, err := os.OpenFile(filepath.Join(d, ".defendcheck-export"), os.O_APPEND|os.O_WRONLY, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, _ = f.WriteString("../outside\n")
-			_ = f.Close()
-			return d
-		}, []string{`.defendcheck-export is damaged: "../outside"`}},
-		{"a file the previous export did not write", func(t *testing.T) string {
-			d := t.TempDir()
-			export(t, d, cfg)
-			lines := strings.Split(string(read(t, filepath.Join(d, ".defendcheck-export"))), "\n")
-			lines = slices.DeleteFunc(lines, func(l string) bool { return l == "HEADERS.txt" })
-			write(t, filepath.Join(d, ".defendcheck-export"), strings.Join(lines, "\n"))
-			write(t, filepath.Join(d, "HEADERS.txt"), "the operator's own")
-			return d
-		}, []string{"holds HEADERS.txt, which is not from a previous export: move it away"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := tt.setup(t)
-			before := snapshot(t, dir)
-			err := defendcheck.Export(context.Background(), dir, cfg)
-			for _, want := range tt.want {
-				if err == nil || !strings.Contains(err.Error(), want) {
-					t.Errorf("err = %v, want one saying %q", err, want)
-				}
-			}
-			if after := snapshot(t, dir); !maps.Equal(before, after) {
-				t.Errorf("the refused export changed %s", dir)
-			}
-		})
-	}
-}
-
-func write(t *testing.T, path, body string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// snapshot maps each file under dir to its content ("" for none).
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	if dir == "" {
-		return m
-	}
-	info, err := os.Stat(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !info.IsDir() {
-		m[dir] = string(read(t, dir))
-		return m
-	}
-	for _, name := range files(t, dir) {
-		m[name] = string(read(t, filepath.Join(dir, name)))
-	}
-	return m
-}
-
-// TestStoppedExport: an export stopped while it compresses leaves the
-// previous page as it was, and in a new directory no page.
-func TestStoppedExport(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-
-	fresh := filepath.Join(t.TempDir(), "site")
-	if err := defendcheck.Export(ctx, fresh, exportConfig(t)); !errors.Is(err, context.Canceled) {
-		t.Errorf("Export with a cancelled context = %v, want context.Canceled", err)
-	}
-	if _, err := os.Stat(filepath.Join(fresh, "index.html")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("a stopped export into a new directory wrote index.html (%v)", err)
-	}
-
-	dir := t.TempDir()
-	export(t, dir, exportConfig(t))
-	before := snapshot(t, dir)
-	next := exportConfig(t) // with an empty cache: the wasm must be compressed
-	next.WASM = append(bytes.Clone(textWASM), "another build"...)
-	if err := defendcheck.Export(ctx, dir, next); !errors.Is(err, context.Canceled) {
-		t.Errorf("Export with a cancelled context = %v, want context.Canceled", err)
-	}
-	if after := snapshot(t, dir); !maps.Equal(before, after) {
-		t.Error("a stopped export changed the previous one")
 	}
 }

@@ -31,6 +31,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/lsports/defendcheck/internal/atomicfile"
 )
 
 // Package is the import path of the checker's main package.
@@ -92,22 +94,17 @@ func buildWasm(ctx context.Context, ldflags string) ([]byte, error) {
 
 // The browser build is compiled without inlining: the checker's own work is
 // a few milliseconds of event handling per check, and every byte is
-// downloaded before the first check can start. Measured on 2026-11-28
-// (trimmed build, brotli 11, default window): 1,083,668 B with inlining,
-// 1,017,945 with it in the runtime only, 988,881 without it; in Chromium
-// 156 no slower (402 click -> verdict, median of 8 fresh tabs, first check
-// 120-149 ms without inlining against 132-142 with it in the runtime; the
-// time to the compiled module 156-201 against 169-177).
+// downloaded before the first check can start, so a smaller download wins
+// over faster code; without inlining the build is clearly smaller and no
+// slower in the browser (the README's benchmark gives the numbers).
 const noInline = "-gcflags=all=-l"
 
 // jsEnv selects the browser target, with Go's classic garbage collector:
 // Green Tea, the default since Go 1.26, wins by marking in parallel with
 // better memory locality on many cores, and js/wasm runs one thread; it
-// also adds about 50 KB of code. Measured on 2026-11-28 (Go 1.26.8, the
-// build of that day): 6,110,601 B raw, 1,000,532 B brotli 11 with it;
-// 6,059,930 and 995,873 without. Go 1.26 keeps the classic collector behind
-// this GOEXPERIMENT; a toolchain without it stops the build with "unknown
-// GOEXPERIMENT", and this line is then to go.
+// also adds code to the download. Go 1.26 keeps the classic collector
+// behind this GOEXPERIMENT; a toolchain without it stops the build with
+// "unknown GOEXPERIMENT", and this line is then to go.
 var jsEnv = []string{"GOOS=js", "GOARCH=wasm", "GOEXPERIMENT=nogreenteagc"}
 
 // Modfile prepares the trimmed library and returns the path of a go.mod
@@ -272,29 +269,13 @@ func writeModfile(cache, gomod string, mods []module, trimmed string) (string, e
 		return "", err
 	}
 	path := filepath.Join(dir, "go.mod")
-	if err := writeAtomic(filepath.Join(dir, "go.sum"), sum); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "go.sum"), sum, 0o644, ".tmp-"); err != nil {
 		return "", err
 	}
-	if err := writeAtomic(path, b.Bytes()); err != nil {
+	if err := atomicfile.Write(path, b.Bytes(), 0o644, ".tmp-"); err != nil {
 		return "", err
 	}
 	return path, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // cacheDir is defendcheck's directory in the user's cache directory, or in

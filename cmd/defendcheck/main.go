@@ -30,6 +30,7 @@ import (
 
 	"github.com/lsports/defendcheck"
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/httpserve"
 	"github.com/lsports/defendcheck/rmssim"
 	"github.com/lsports/defendcheck/wasmbuild"
 )
@@ -198,7 +199,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The page's port is taken before the build, so that a busy one is
 	// reported at once; until the build is done it answers 503.
 	pending := &building{}
-	srv, err := defendcheck.Listen(*addr, pending)
+	srv, err := httpserve.Listen(*addr, pending)
 	if err != nil {
 		return fmt.Errorf("cannot serve the page on -addr %s: %w (choose another address with -addr, e.g. -addr 127.0.0.1:0 for any free port)", *addr, err)
 	}
@@ -207,7 +208,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(page.targets) == 0 {
 		sim := rmssim.New(rmssim.Options{ConnPerMinute: *perMinute, Logger: log.With("component", "rmssim")})
 		defer sim.Close()
-		simSrv, err := defendcheck.Listen(*simAddr, sim)
+		simSrv, err := httpserve.Listen(*simAddr, sim)
 		if err != nil {
 			return fmt.Errorf("simulator: %w", err)
 		}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/lsports/defendcheck"
+	"github.com/lsports/defendcheck/internal/httpserve"
 	"github.com/lsports/defendcheck/rmssim"
 )
 
@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Logger:         slog.New(slog.NewTextHandler(stderr, nil)),
 	})
 	defer sim.Close()
-	srv, err := defendcheck.Listen(*addr, sim)
+	srv, err := httpserve.Listen(*addr, sim)
 	if err != nil {
 		return err
 	}
