@@ -8,7 +8,7 @@
 // page.go (the page and its CSP), site.go (the one site value: every file
 // with its headers, built once, which Handler and Export both use),
 // compress.go and cache.go (gzip and brotli copies, the brotli-11 cache),
-// handler.go (serving by Accept-Encoding), export.go and note.go (the
+// serve.go (the Handler: serving by Accept-Encoding), export.go and note.go (the
 // static export and its HEADERS.txt). The server's lifecycle is
 // internal/httpserve's.
 package defendcheck

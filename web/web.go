@@ -1,5 +1,5 @@
 // Package web holds the checker page's static files: the HTML template,
-// its stylesheet and the WebAssembly loader. serve.go embeds them.
+// its stylesheet and the WebAssembly loader. site.go embeds them.
 package web
 
 import "embed"
