@@ -15,8 +15,8 @@ type pageData struct {
 	CSS, App, WasmExec, WASM string
 	WASMSize                 int
 	// Config goes into <script id="config"> as JSON: "targets", read by
-	// the WebAssembly and by the endpoint list, and "embedOrigins", read by
-	// app.js.
+	// the WebAssembly and by the endpoint list, and "embedOrigins" and
+	// "maxHoldS" (the longest ?hold=, diagnosis.MaxHold), read by app.js.
 	Config map[string]any
 	// MetaCSP, when not empty, is written into a <meta
 	// http-equiv="Content-Security-Policy"> tag, for a static host that

@@ -109,6 +109,9 @@ func TestPage(t *testing.T) {
 	if !strings.Contains(page, `"targets":[{"origin":"https://rms.lsports.eu","path":"/rms-socket/socket.io"}`) {
 		t.Errorf("page config does not list the targets:\n%s", page)
 	}
+	if !strings.Contains(page, `"maxHoldS":900`) {
+		t.Errorf("page config does not give app.js the longest hold, 900 s:\n%s", page)
+	}
 	if !strings.Contains(page, `"embedOrigins":[]`) || strings.Contains(page, "http-equiv") {
 		t.Errorf("page config does not list no embedding origin, or the served page has a meta CSP:\n%s", page)
 	}

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/lsports/defendcheck/diagnosis"
 	"github.com/lsports/defendcheck/web"
 )
 
@@ -81,7 +83,8 @@ func newSite(cfg Config) (*site, error) {
 		WasmExec: s.add("wasm_exec.js", cfg.WasmExec, "text/javascript; charset=utf-8"),
 		WASM:     s.add("main.wasm", cfg.WASM, "application/wasm"),
 		WASMSize: len(cfg.WASM),
-		Config:   map[string]any{"targets": cfg.Targets, "embedOrigins": origins},
+		Config: map[string]any{"targets": cfg.Targets, "embedOrigins": origins,
+			"maxHoldS": int(diagnosis.MaxHold / time.Second)},
 	}
 	index, err := renderPage(s.page)
 	if err != nil {

@@ -146,10 +146,10 @@ func (r *Result) Entry() Entry {
 	return e
 }
 
-// refusesCredentials reports whether k refuses the credentials (4401, or
-// a gateway's 401/403): its advice speaks of the token (see tokenAdvice).
+// refusesCredentials reports whether k refuses the credentials: its row
+// has advice for a token whose expiry is known (see tokenAdvice).
 func refusesCredentials(k Kind) bool {
-	return k == KindAuthFailedAfterUpgrade || k == KindRefusedByGateway
+	return Lookup(k).TokenValid != ""
 }
 
 // TokenInAdvice reports whether the advice of Entry already says when the
@@ -158,25 +158,26 @@ func (r *Result) TokenInAdvice() bool {
 	return r.Token != nil && r.Token.ExpiresAt != nil && refusesCredentials(r.Kind)
 }
 
-// tokenAdvice is the advice on a refusal of the credentials (4401, or a
-// gateway's 401/403) once the token's expiry is known: an expired token is
-// the likely cause, and a 4401 then needs a fresh one; a valid one is not.
+// tokenAdvice is the advice on a refusal of the credentials once the
+// token's expiry is known, from the row's Token fields: an expired token
+// is the likely cause; a valid one is not.
 func (r *Result) tokenAdvice(e Entry) (resolution, troubleshooting string) {
 	t := r.Token
 	if t == nil || t.ExpiresAt == nil || t.SecondsLeft == nil {
 		return e.Resolution, e.Troubleshooting
 	}
 	if !t.Expired {
-		return e.Resolution, "The access token sent was valid until " + *t.ExpiresAt +
-			" by the server's clock, so its age is not the cause: check that it was issued for this customer ID and has not been revoked."
+		return e.Resolution, "The access token sent was valid until " + *t.ExpiresAt + " by the server's clock, so " + e.TokenValid
 	}
-	expired := "The access token sent had expired at " + *t.ExpiresAt + ", " +
-		roughDuration(time.Duration(-*t.SecondsLeft)*time.Second) + " before this check by the server's clock."
-	if e.Kind == KindRefusedByGateway {
-		return e.Resolution, expired + " " + e.Troubleshooting
+	resolution, troubleshooting = e.Resolution, e.Troubleshooting
+	if e.TokenExpiredResolution != "" {
+		resolution = e.TokenExpiredResolution
 	}
-	return "Get a fresh access token from the ARENA360 token service, then check again",
-		expired + " Access tokens live 30 minutes: refresh yours before it expires and reconnect."
+	if e.TokenExpiredTroubleshooting != "" {
+		troubleshooting = e.TokenExpiredTroubleshooting
+	}
+	return resolution, "The access token sent had expired at " + *t.ExpiresAt + ", " +
+		roughDuration(time.Duration(-*t.SecondsLeft)*time.Second) + " before this check by the server's clock. " + troubleshooting
 }
 
 // placeholders fills the table's {host}, {port}, {http} and {ws} with the

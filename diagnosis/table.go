@@ -74,7 +74,18 @@ type Entry struct {
 	// empty for a row whose advice does not depend on the token.
 	NoTokenResolution      string
 	NoTokenTroubleshooting string
+	// A row that refuses the credentials (4401, a gateway's 401/403) has
+	// advice for when the token's expiry is known (see Result.Entry):
+	// TokenValid follows "the access token sent was valid until …, so";
+	// TokenExpiredResolution and TokenExpiredTroubleshooting follow "the
+	// access token sent had expired at …" ("" keeps the row's own).
+	TokenValid                  string
+	TokenExpiredResolution      string
+	TokenExpiredTroubleshooting string
 }
+
+// tokenValid is what a refusal of a token that was still valid means.
+const tokenValid = "its age is not the cause: check that it was issued for this customer ID and has not been revoked."
 
 // Table maps every kind to what the user is told. It is the only copy.
 var Table = []Entry{
@@ -160,14 +171,17 @@ var Table = []Entry{
 		Owner:           OwnerNobody,
 		Troubleshooting: "Server going away: reconnect with backoff, then emit join after connecting."},
 	{Kind: KindAuthFailedAfterUpgrade, Verdict: Error, CloseCode: 4401,
-		Title:                  "Authentication failed after the WebSocket upgrade",
-		Reason:                 "Authentication failed after upgrade",
-		Meaning:                "RMS-Socket accepted the connection, but after the switch to WebSocket it rejected the credentials.",
-		Resolution:             "Check your access token and customerid, then reconnect",
-		Owner:                  OwnerCustomerDev,
-		Troubleshooting:        "Authentication failed: access tokens live 30 minutes. Refresh the token before it expires and reconnect.",
-		NoTokenResolution:      "Check the customer ID, and enter your access token if your integration uses one",
-		NoTokenTroubleshooting: "No access token was sent with this check, so RMS-Socket had none to accept."},
+		Title:                       "Authentication failed after the WebSocket upgrade",
+		Reason:                      "Authentication failed after upgrade",
+		Meaning:                     "RMS-Socket accepted the connection, but after the switch to WebSocket it rejected the credentials.",
+		Resolution:                  "Check your access token and customerid, then reconnect",
+		Owner:                       OwnerCustomerDev,
+		Troubleshooting:             "Authentication failed: access tokens live 30 minutes. Refresh the token before it expires and reconnect.",
+		NoTokenResolution:           "Check the customer ID, and enter your access token if your integration uses one",
+		NoTokenTroubleshooting:      "No access token was sent with this check, so RMS-Socket had none to accept.",
+		TokenValid:                  tokenValid,
+		TokenExpiredResolution:      "Get a fresh access token from the ARENA360 token service, then check again",
+		TokenExpiredTroubleshooting: "Access tokens live 30 minutes: refresh yours before it expires and reconnect."},
 	{Kind: KindAuthorizationRevoked, Verdict: Error, CloseCode: 4403,
 		Title:           "Authorization revoked",
 		Reason:          "Authorization revoked",
@@ -224,7 +238,8 @@ var Table = []Entry{
 		Resolution:             "Find who answered from the messages: your proxy or web filter, or an LSports gateway",
 		Owner:                  OwnerCustomerIT,
 		Troubleshooting:        "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow {host}; if it is LSports', check the access token and send this report to LSports support.",
-		NoTokenTroubleshooting: "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow {host}; if it is LSports', no access token was sent with this check: enter yours and check again, or send this report to LSports support."},
+		NoTokenTroubleshooting: "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow {host}; if it is LSports', no access token was sent with this check: enter yours and check again, or send this report to LSports support.",
+		TokenValid:             tokenValid},
 }
 
 // Lookup returns the table entry for a kind; an unknown kind gets the

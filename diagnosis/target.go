@@ -21,8 +21,8 @@ const DefaultPath = "/rms-socket/socket.io"
 // error names the part at fault.
 //
 // It refuses IPv6 literals too: a CSP source cannot name one (CSP3's
-// host-part grammar; Chromium 156 blocks a fetch of http://[::1]:9090
-// under connect-src http://[::1]:9090), so the page could never connect.
+// host-part grammar: Chromium blocks a fetch of http://[::1]:9090 under
+// connect-src http://[::1]:9090), so the page could never connect.
 //
 // The Target is canonical: scheme and host in lower case, no default port,
 // no trailing slash, so that ParseTarget(t.String()) == t.

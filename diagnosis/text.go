@@ -100,8 +100,8 @@ func uriComponent(s string) string {
 
 // htmlEscapers escape as HTML writers do: Go's html.EscapeString (&#34;,
 // &#39;) and the named and hexadecimal forms others use (&quot;, &#x27;,
-// &apos;). The html package is not imported: its entity table alone added
-// about 21 KB (brotli 11) to the page's WebAssembly.
+// &apos;). The html package is not imported: its entity table would
+// weigh on the page's WebAssembly (see the README's size notes).
 var htmlEscapers = []*strings.Replacer{
 	strings.NewReplacer(`&`, "&amp;", `'`, "&#39;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;"),
 	strings.NewReplacer(`&`, "&amp;", `'`, "&#x27;", `<`, "&lt;", `>`, "&gt;", `"`, "&quot;"),

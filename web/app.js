@@ -13,16 +13,17 @@
   const progress = document.getElementById("load-progress");
   const loading = document.getElementById("loading");
   const notice = document.getElementById("notice");
+  const config = JSON.parse(document.getElementById("config").textContent);
 
   // ?customerid=123 from a support portal's link; the check starts only on
   // the user's click.
   const params = new URLSearchParams(location.search);
   const id = params.get("customerid");
   if (id !== null && field.value === "") field.value = id;
-  // ?hold=SECONDS (0 to 900): the hold list takes it, as an option of its
-  // own when it has none with that value.
+  // ?hold=SECONDS (0 to the config's maxHoldS): the hold list takes it, as
+  // an option of its own when it has none with that value.
   const hold = params.get("hold");
-  if (hold !== null && /^[0-9]{1,3}$/.test(hold) && Number(hold) <= 900) {
+  if (hold !== null && /^[0-9]{1,6}$/.test(hold) && Number(hold) <= config.maxHoldS) {
     const list = document.getElementById("hold"), value = String(Number(hold));
     if (![...list.options].some((o) => o.value === value)) list.add(new Option(value + " s", value));
     list.value = value;
@@ -99,7 +100,7 @@
   // the server allows to embed the page ("embedOrigins" of the config),
   // by name, never to "*": the browser delivers it only if the portal's
   // window is at that origin. With none allowed, nothing is posted.
-  const origins = JSON.parse(document.getElementById("config").textContent).embedOrigins;
+  const origins = config.embedOrigins;
   const portal = window.parent !== window ? window.parent : window.opener;
   if (portal && origins.length > 0) {
     // Go publishes the result, then sets "done"; each check changes the
