@@ -2,10 +2,8 @@ package check
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	socket "github.com/zishang520/socket.io/clients/socket/v3"
@@ -441,7 +439,7 @@ func (a *attempt) endedBeforeConnect(reason string, err error, at time.Time) boo
 		a.obs.Timeout = true
 		a.note(step + ": " + errText(err))
 		a.fail("no answer before the request's deadline", at)
-	case err != nil && err.Error() == "timeout": // the client's handshake bound
+	case isConnectTimeout(err): // the client's handshake bound
 		a.obs.Timeout = true
 		a.note(step + ": timeout (no answer within " + a.cfg.Bounds.Handshake.String() + ")")
 		a.fail("no answer within "+a.cfg.Bounds.Handshake.String(), at)
@@ -461,28 +459,6 @@ func (a *attempt) endedBeforeConnect(reason string, err error, at time.Time) boo
 	return true
 }
 
-// answer notes what a server answered, if err holds an answer: its first
-// bytes go to the messages, and a lost session or an answer that is not
-// Engine.IO is recorded. It returns the answer's HTTP status (0 for a 200)
-// and a step detail.
-func (a *attempt) answer(err error) (status int, detail string, ok bool) {
-	var he *transport.HTTPError
-	var pe *transport.ProtocolError
-	switch {
-	case errors.As(err, &he):
-		a.obs.Answered = true
-		a.obs.SessionLost = he.SessionUnknown()
-		a.note("HTTP " + strconv.Itoa(he.Status) + " on " + he.Method + " " + he.URL + ": " + strings.TrimSpace(he.Body))
-		return he.Status, "HTTP " + strconv.Itoa(he.Status), true
-	case errors.As(err, &pe):
-		a.obs.Answered = true
-		a.obs.NotEngineIO = true
-		a.note("not Engine.IO: " + pe.Reason + ", on " + pe.Method + " " + pe.URL + ": " + strings.TrimSpace(pe.Body))
-		return 0, "not Engine.IO: " + pe.Reason, true
-	}
-	return 0, "", false
-}
-
 // note keeps a message, cleaned (see diagnosis.Clean).
 func (a *attempt) note(msg string) {
 	a.messages = append(a.messages, diagnosis.Clean(msg, a.cfg.Token))
@@ -493,76 +469,4 @@ func (a *attempt) note(msg string) {
 func (a *attempt) fail(detail string, at time.Time) {
 	a.steps.finish(a.current, diagnosis.StepFailed, detail, at)
 	a.steps.stop(a.current)
-}
-
-// connectErrorData is the documented data of a CONNECT_ERROR.
-type connectErrorData struct {
-	StatusCode int `json:"statusCode"`
-	raw        string
-}
-
-// connectError reads a CONNECT_ERROR packet's message and data.
-func connectError(p *parser.Packet) (string, connectErrorData) {
-	d := connectErrorData{raw: "(none)"}
-	m, _ := p.Data.(map[string]any)
-	msg, _ := m["message"].(string)
-	if data, ok := m["data"]; ok {
-		if raw, err := json.Marshal(data); err == nil {
-			d.raw = string(raw)
-			_ = json.Unmarshal(raw, &d)
-		}
-	}
-	return msg, d
-}
-
-func first[T any](args []any) (T, bool) {
-	var zero T
-	if len(args) == 0 {
-		return zero, false
-	}
-	v, ok := args[0].(T)
-	return v, ok
-}
-
-// firstError finds the error among an event's arguments.
-func firstError(args []any) error {
-	for _, v := range args {
-		if err, ok := v.(error); ok {
-			return err
-		}
-	}
-	return nil
-}
-
-// errText is an error's message with the causes it wraps, which the
-// library's transport errors keep out of Error().
-func errText(err error) string {
-	if err == nil {
-		return "(no detail)"
-	}
-	text := err.Error()
-	for _, inner := range causes(err) {
-		if t := inner.Error(); t != "" && !strings.Contains(text, t) {
-			text += ": " + t
-		}
-	}
-	return text
-}
-
-func causes(err error) []error {
-	var wrapped []error
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		wrapped = []error{u.Unwrap()}
-	case interface{ Unwrap() []error }:
-		wrapped = u.Unwrap()
-	}
-	var out []error
-	for _, e := range wrapped {
-		if e != nil {
-			out = append(out, e)
-			out = append(out, causes(e)...)
-		}
-	}
-	return out
 }
