@@ -44,9 +44,9 @@ func (a *attempt) watchPhase() phase {
 	return phase{step: diagnosis.StepStaysOpen, bound: a.cfg.Bounds.Settle, expire: a.eventWaitOver}
 }
 
-// upgradeOnly follows the wait for events while the upgrade is still
-// open: the check ends at the step it was in, and only the upgrade's bound
-// runs.
+// upgradeOnly is the phase after the wait for events, until the upgrade
+// is resolved: it keeps the step the check would end at, and has no bound
+// of its own (the upgrade has its own).
 func upgradeOnly(step string) phase { return phase{step: step} }
 
 // enter makes p the running phase, its bound counted from now.
