@@ -53,6 +53,7 @@ func connectError(p *parser.Packet) (string, connectErrorData) {
 	return msg, d
 }
 
+// first is an event's first argument, if it is a T.
 func first[T any](args []any) (T, bool) {
 	var zero T
 	if len(args) == 0 {
@@ -87,6 +88,7 @@ func errText(err error) string {
 	return text
 }
 
+// causes are the errors err wraps, all the way down.
 func causes(err error) []error {
 	var wrapped []error
 	switch u := err.(type) {

@@ -132,6 +132,42 @@ func TestHoldCloseWithoutACodeAfterAFailedUpgrade(t *testing.T) {
 	srv.waitIdle(t, 2*time.Second)
 }
 
+// TestHoldEndsAtARefusal: a CONNECT_ERROR during the hold ends it as the
+// verdict, the hold step failed with the refusal, and the hold's notice
+// gone.
+func TestHoldEndsAtARefusal(t *testing.T) {
+	var watch *holdWatch
+	srv := startCounted(t, joinedSession(func(w http.ResponseWriter, r *http.Request, e *engineIO) {
+		select {
+		case <-watch.holding:
+			connectError("Authorization revoked", map[string]any{"statusCode": 403})(w, r, e)
+		case <-r.Context().Done():
+		}
+	}, nil))
+	cfg := config(target(srv.URL), "12345")
+	cfg.Hold = time.Minute
+	watch = newHoldWatch(&cfg)
+	var notice atomic.Value
+	progress := cfg.OnProgress
+	cfg.OnProgress = func(p check.Progress) {
+		notice.Store(p.Notice)
+		progress(p)
+	}
+	res := run(t, cfg)
+
+	if res.Kind != diagnosis.KindNotFound || scenario.Code(res.StatusCode) != "403" {
+		t.Errorf("kind %s status %s, want not-found 403\n%s", res.Kind, scenario.Code(res.StatusCode), res.Report)
+	}
+	if last := res.Steps[len(res.Steps)-1]; last.Name != diagnosis.StepHold || last.Status != diagnosis.StepFailed ||
+		last.Detail != "refused by the service (status 403): Authorization revoked" {
+		t.Errorf("last step %+v, want the hold failed by the refusal", last)
+	}
+	if n := notice.Load(); n != "" {
+		t.Errorf("the last progress still says %q, want no notice once the hold ended", n)
+	}
+	srv.waitIdle(t, 2*time.Second)
+}
+
 // TestHoldIgnoresALateUpgrade: the WebSocket answers its probe only after
 // the upgrade's bound, a second into the hold. The check said polling-only
 // before the hold, and the hold goes on counting from its start.
