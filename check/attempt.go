@@ -34,6 +34,7 @@ type attempt struct {
 	upgrade     upgradeWait // the WebSocket upgrade, beside the phases
 	connectedAt time.Time   // when the namespace connected
 	settledAt   time.Time   // when the check found the connection open; zero until then
+	firstEvent  string      // the first event's name, once one arrived
 
 	obs          diagnosis.Observation
 	messages     []string

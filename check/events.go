@@ -66,7 +66,11 @@ func (a *attempt) connected(at time.Time) bool {
 	sent := time.Now()
 	a.steps.finish(diagnosis.StepJoin, diagnosis.StepOK, "join sent", sent)
 	a.steps.start(diagnosis.StepFirstEvent, sent)
-	a.enter(a.firstEventPhase())
+	if a.obs.EventReceived {
+		a.watch(sent)
+	} else {
+		a.enter(a.firstEventPhase())
+	}
 	return false
 }
 
@@ -75,14 +79,25 @@ func (a *attempt) joinAcked(time.Time) bool {
 	return false
 }
 
-// eventArrived: the first event ends its phase, and the watch begins.
+// eventArrived: the first event ends its phase, and the watch begins. One
+// that overtook the namespace's connect (the client reports the connect
+// late, see transport.EventName) waits for it.
 func (a *attempt) eventArrived(name string, at time.Time) bool {
-	if !a.obs.EventReceived {
-		a.obs.EventReceived = true
-		a.steps.finish(diagnosis.StepFirstEvent, diagnosis.StepOK, "received "+name, at)
-		a.enter(a.watchPhase())
+	if a.obs.EventReceived {
+		return false
+	}
+	a.obs.EventReceived, a.firstEvent = true, name
+	if a.obs.Connected {
+		a.watch(at)
 	}
 	return false
+}
+
+// watch ends the first-event step with the first event, at, and starts the
+// watch after it.
+func (a *attempt) watch(at time.Time) {
+	a.steps.finish(diagnosis.StepFirstEvent, diagnosis.StepOK, "received "+a.firstEvent, at)
+	a.enter(a.watchPhase())
 }
 
 func (a *attempt) upgraded(at time.Time) bool {
