@@ -16,7 +16,7 @@ type Observation struct {
 	Closed        bool // the session ended: before Connected, or after it
 	CloseCode     int  // the close's WebSocket code, for a session that had connected; 0 for none
 	UpgradeCode   int  // the WebSocket close code of a failed upgrade (the session stayed on polling)
-	EventReceived bool // an event arrived after join
+	EventReceived bool // an event arrived: after join, or with the namespace's connect
 	// Answered: some request of the check got an answer it could read
 	// (any status, Engine.IO or not). Without one, a probe may tell
 	// whether anything answered at all.
