@@ -205,7 +205,7 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.D
 		Verdict:    diagnosis.Lookup(kind).Verdict,
 		Kind:       kind,
 		StatusCode: code(out.obs.StatusCode, out.obs.HTTPStatus),
-		CloseCode:  code(out.obs.CloseCode),
+		CloseCode:  code(out.obs.ShownCloseCode()),
 		CustomerID: id.Value,
 		Timestamp:  stamp.UTC().Format(time.RFC3339),
 		RunID:      newRunID(stamp),

@@ -14,8 +14,9 @@ type Observation struct {
 	Connected     bool // the namespace CONNECT was accepted
 	Upgraded      bool // the session moved to WebSocket
 	Closed        bool // the session ended: before Connected, or after it
-	CloseCode     int  // WebSocket close code: of the close, or of a failed upgrade
-	EventReceived bool // an event arrived after join
+	CloseCode     int  // the close's WebSocket code, for a session that had connected; 0 for none
+	UpgradeCode   int  // the WebSocket close code of a failed upgrade (the session stayed on polling)
+	EventReceived bool // an event arrived: after join, or with the namespace's connect
 	// Answered: some request of the check got an answer it could read
 	// (any status, Engine.IO or not). Without one, a probe may tell
 	// whether anything answered at all.
@@ -58,4 +59,14 @@ func Classify(o Observation) Kind {
 		return KindNoMessages
 	}
 	return KindOK
+}
+
+// ShownCloseCode is the close code a result shows: once the session closed,
+// the close's own (0 when it had none, whatever an upgrade failed with
+// before), else a failed upgrade's.
+func (o Observation) ShownCloseCode() int {
+	if o.Closed {
+		return o.CloseCode
+	}
+	return o.UpgradeCode
 }

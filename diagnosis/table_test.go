@@ -246,8 +246,9 @@ func TestClassify(t *testing.T) {
 		{"not Engine.IO", diagnosis.Observation{NotEngineIO: true}, "not-engineio"},
 		{"not Engine.IO after connecting", diagnosis.Observation{Connected: true, Closed: true, NotEngineIO: true}, "not-engineio"},
 		{"closed before connect", diagnosis.Observation{Closed: true}, "closed-before-connect"},
-		{"closed before connect, upgrade code ignored", diagnosis.Observation{Closed: true, CloseCode: 4401}, "closed-before-connect"},
-		{"polling-only keeps the upgrade's code out", diagnosis.Observation{Connected: true, EventReceived: true, CloseCode: 1006}, "polling-only"},
+		{"closed before connect, upgrade code ignored", diagnosis.Observation{Closed: true, UpgradeCode: 4401}, "closed-before-connect"},
+		{"polling-only keeps the upgrade's code out", diagnosis.Observation{Connected: true, EventReceived: true, UpgradeCode: 1006}, "polling-only"},
+		{"a close without a code after a failed upgrade", diagnosis.Observation{Connected: true, EventReceived: true, Closed: true, UpgradeCode: 4401}, "connection-lost"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,117 @@
+package check
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
+
+	"github.com/lsports/defendcheck/transport"
+)
+
+// answer notes what a server answered, if err holds an answer: its first
+// bytes go to the messages, and a lost session or an answer that is not
+// Engine.IO is recorded. It returns the answer's HTTP status (0 for a 200)
+// and a step detail.
+func (a *attempt) answer(err error) (status int, detail string, ok bool) {
+	var he *transport.HTTPError
+	var pe *transport.ProtocolError
+	switch {
+	case errors.As(err, &he):
+		a.obs.Answered = true
+		a.obs.SessionLost = he.SessionUnknown()
+		a.note("HTTP " + strconv.Itoa(he.Status) + " on " + he.Method + " " + he.URL + ": " + strings.TrimSpace(he.Body))
+		return he.Status, "HTTP " + strconv.Itoa(he.Status), true
+	case errors.As(err, &pe):
+		a.obs.Answered = true
+		a.obs.NotEngineIO = true
+		a.note("not Engine.IO: " + pe.Reason + ", on " + pe.Method + " " + pe.URL + ": " + strings.TrimSpace(pe.Body))
+		return 0, "not Engine.IO: " + pe.Reason, true
+	}
+	return 0, "", false
+}
+
+// connectErrorData is the documented data of a CONNECT_ERROR.
+type connectErrorData struct {
+	StatusCode int `json:"statusCode"`
+	raw        string
+}
+
+// connectError reads a CONNECT_ERROR packet's message and data.
+func connectError(p *parser.Packet) (string, connectErrorData) {
+	d := connectErrorData{raw: "(none)"}
+	m, _ := p.Data.(map[string]any)
+	msg, _ := m["message"].(string)
+	if data, ok := m["data"]; ok {
+		if raw, err := json.Marshal(data); err == nil {
+			d.raw = string(raw)
+			_ = json.Unmarshal(raw, &d)
+		}
+	}
+	return msg, d
+}
+
+// first is an event's first argument, if it is a T.
+func first[T any](args []any) (T, bool) {
+	var zero T
+	if len(args) == 0 {
+		return zero, false
+	}
+	v, ok := args[0].(T)
+	return v, ok
+}
+
+// firstError finds the error among an event's arguments.
+func firstError(args []any) error {
+	for _, v := range args {
+		if err, ok := v.(error); ok {
+			return err
+		}
+	}
+	return nil
+}
+
+// errText is an error's message with the causes it wraps, which the
+// library's transport errors keep out of Error().
+func errText(err error) string {
+	if err == nil {
+		return "(no detail)"
+	}
+	text := err.Error()
+	for _, inner := range causes(err) {
+		if t := inner.Error(); t != "" && !strings.Contains(text, t) {
+			text += ": " + t
+		}
+	}
+	return text
+}
+
+// causes are the errors err wraps, all the way down.
+func causes(err error) []error {
+	var wrapped []error
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		wrapped = []error{u.Unwrap()}
+	case interface{ Unwrap() []error }:
+		wrapped = u.Unwrap()
+	}
+	var out []error
+	for _, e := range wrapped {
+		if e != nil {
+			out = append(out, e)
+			out = append(out, causes(e)...)
+		}
+	}
+	return out
+}
+
+// isConnectTimeout reports whether err is the Socket.IO client's own bound
+// on opening the connection (its timeout option, Bounds.Handshake). The
+// client makes that error with errors.New("timeout"), no type to match, at
+// line 322 of manager.go in github.com/zishang520/socket.io/clients/socket/v3
+// v3.0.6 (Manager.Open); TestConnectTimeoutIsTheLibrarysLine pins that line.
+func isConnectTimeout(err error) bool {
+	return err != nil && err.Error() == "timeout"
+}
