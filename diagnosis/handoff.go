@@ -63,7 +63,7 @@ func Handoff(r *Result) *string {
 	}
 	b.WriteString("To test from the customer's network (HTTP, then the WebSocket upgrade):\n")
 	b.WriteString("  curl -v " + proxy + "-H 'customerid: " + curlSafe(r.CustomerID) + "' '" + t.Origin + t.Path + "/?EIO=4&transport=polling'\n")
-	b.WriteString("  (an answer starting with 0{\"sid\": is RMS-Socket; anything else came from something in between)\n")
+	b.WriteString("  (an answer that starts with 0{ and holds \"sid\": is Engine.IO, as RMS-Socket answers; anything else came from something in between)\n")
 	b.WriteString("  curl -v " + proxy + "--http1.1 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' " +
 		"-H 'Sec-WebSocket-Key: ZGVmZW5kY2hlY2sgdGVzdA==' -H 'customerid: " + curlSafe(r.CustomerID) + "' '" + t.Origin + t.Path + "/?EIO=4&transport=websocket'\n")
 	b.WriteString("  (\"101 Switching Protocols\" means WebSocket gets through; press Ctrl-C after it)\n")

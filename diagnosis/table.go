@@ -46,7 +46,7 @@ const (
 	OwnerCustomerIT  = "Your IT or network team"
 	OwnerLSports     = "LSports support"
 	OwnerNobody      = "Nobody: wait and check again"
-	OwnerTypist      = "You: correct the customer ID above and check again"
+	OwnerTypist      = "You: correct the customer ID (digits only) and check again"
 )
 
 // Entry is one row of the mapping table. Reason and Resolution are the
