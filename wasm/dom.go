@@ -30,7 +30,7 @@ var pageIDs = []string{
 	"verdict-title", "verdict-kind", "verdict-code", "verdict-transport", "verdict-target",
 	"verdict-attempts", "verdict-details", "progress-section", "steps", "report-section",
 	"report", "copy", "download", "copy-status",
-	"hold", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
+	"hold", "hold-error", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
 }
 
 // rowIDs are the ids of a verdict row's dd and of the row (its dt and dd).
@@ -141,7 +141,7 @@ func (p *page) setState(state string) {
 // (#check-status): "Checking…", then the verdict.
 func (p *page) announce(text string) { p.setText("check-status", text) }
 
-// showFieldError marks a field (customer-id or token) invalid with msg,
+// showFieldError marks a field (customer-id, token or hold) invalid with msg,
 // shown in its #FIELD-error, which its aria-describedby names, and puts
 // the focus there.
 func (p *page) showFieldError(field, msg string) {

@@ -83,6 +83,7 @@ func (a *app) init() error {
 		{"check-form", "submit", a.check},
 		{"customer-id", "input", a.fieldEdited},
 		{"token", "input", a.fieldEdited},
+		{"hold", "change", a.fieldEdited},
 		{"copy", "click", func() { a.copy(a.report(), "copy-status", "the report") }},
 		{"copy-handoff", "click", func() { a.copy(a.handoff(), "handoff-status", "the text") }},
 		{"stop-hold", "click", a.endHold},
@@ -173,15 +174,11 @@ func (a *app) readForm() (diagnosis.Request, bool) {
 		p.clearFieldError(diagnosis.FieldToken)
 	}
 	if fe == nil {
+		p.clearFieldError(diagnosis.FieldHold)
 		return req, true
 	}
 	p.setState("ready")
-	if fe.Field == diagnosis.FieldHold {
-		p.setText("notice", fe.Message)
-		p.focus(fe.Field)
-	} else {
-		p.showFieldError(fe.Field, fe.Message)
-	}
+	p.showFieldError(fe.Field, fe.Message)
 	return req, false
 }
 
@@ -229,6 +226,8 @@ func (a *app) fieldEdited() {
 	if p.fieldErrorShown(diagnosis.FieldToken) && diagnosis.CheckToken(p.value("token")) == nil {
 		p.clearFieldError(diagnosis.FieldToken)
 	}
+	p.clearFieldError(diagnosis.FieldHold) // the list offers only what a check takes
+
 }
 
 // countdown keeps the Check button disabled while the connection budget

@@ -22,12 +22,20 @@
   if (id !== null && field.value === "") field.value = id;
   // ?hold=SECONDS (0 to the config's maxHoldS): the hold list takes it, as
   // an option of its own when it has none with that value.
+  // A value it cannot take is said next to the list, which stays as it is.
   const hold = params.get("hold");
   if (hold !== null && /^[0-9]{1,6}$/.test(hold) && Number(hold) <= config.maxHoldS) {
     const list = document.getElementById("hold"), value = String(Number(hold));
     if (![...list.options].some((o) => o.value === value)) list.add(new Option(value + " s", value));
     list.value = value;
+  } else if (hold !== null) {
+    const error = document.getElementById("hold-error");
+    error.textContent = "The link asked to hold the connection for \u201c" + hold.slice(0, 20) +
+      "\u201d: choose a time from 0 to " + config.maxHoldS + " seconds in the list.";
+    error.hidden = false;
   }
+  // After a link with the customer ID, Enter runs the check.
+  if (id !== null && field.value !== "") document.getElementById("check").focus();
 
   // A click while the checker loads is kept as data-queued on the form: Go,
   // once its own listener is in place, sets data-state "ready", takes the
