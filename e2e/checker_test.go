@@ -28,7 +28,7 @@ func TestEveryOutcome(t *testing.T) {
 			res := check(t, ctx, int(tt.Server), tt.CustomerID, "")
 			after := time.Now()
 
-			if diff := tt.Mismatch(res.Verdict, res.Kind, res.StatusCode, res.CloseCode, res.Transport); diff != "" {
+			if diff := tt.Mismatch(res.outcome()); diff != "" {
 				t.Fatalf("%s\nreport:\n%s", diff, res.Report)
 			}
 			if res.CustomerID != tt.CustomerID {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/lsports/defendcheck/internal/scenario"
 )
 
 // result mirrors window.defendcheck.result, the page's public contract.
@@ -28,6 +30,11 @@ type result struct {
 		MS     int64  `json:"ms"`
 	} `json:"steps"`
 	Report string `json:"report"`
+}
+
+// outcome is what scenario.Case.Mismatch compares.
+func (r result) outcome() scenario.Outcome {
+	return scenario.Outcome{Verdict: r.Verdict, Kind: r.Kind, StatusCode: r.StatusCode, CloseCode: r.CloseCode, Transport: r.Transport}
 }
 
 // tab opens a new browser tab for the test with one generous deadline. The
