@@ -41,26 +41,18 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return transport.Response{}, aborted(ctx, err)
+		return transport.Response{}, transport.Aborted(ctx, err)
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, r.Limit+1))
 	if err != nil {
-		return transport.Response{}, aborted(ctx, err)
+		return transport.Response{}, transport.Aborted(ctx, err)
 	}
 	out := transport.Response{Status: res.StatusCode, Body: string(body)}
 	if int64(len(body)) > r.Limit {
 		out.Body, out.Truncated = out.Body[:r.Limit], true
 	}
 	return out, nil
-}
-
-// aborted makes an error of a request whose ctx has ended say so.
-func aborted(ctx context.Context, err error) error {
-	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-		return fmt.Errorf("%w (%v)", ctx.Err(), err)
-	}
-	return err
 }
 
 // Dialer opens WebSockets with gorilla/websocket. Like a browser it sends
