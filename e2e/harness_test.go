@@ -13,7 +13,8 @@ import (
 	"github.com/lsports/defendcheck/internal/scenario"
 )
 
-// result mirrors window.defendcheck.result, the page's public contract.
+// result mirrors window.defendcheck.result, the page's public contract:
+// the one Go view of it in the browser tests.
 type result struct {
 	Verdict    string   `json:"verdict"`
 	Kind       string   `json:"kind"`
@@ -29,7 +30,31 @@ type result struct {
 		Status string `json:"status"`
 		MS     int64  `json:"ms"`
 	} `json:"steps"`
-	Report string `json:"report"`
+	Report       string  `json:"report"`
+	Reachability *string `json:"reachability"`
+	ITHandoff    *string `json:"itHandoff"`
+	Token        *struct {
+		Format      string  `json:"format"`
+		ExpiresAt   *string `json:"expiresAt"`
+		IssuedAt    *string `json:"issuedAt"`
+		Expired     bool    `json:"expired"`
+		SecondsLeft *int64  `json:"secondsLeft"`
+	} `json:"token"`
+	ClockSkewMS *int64 `json:"clockSkewMs"`
+	Hold        *struct {
+		RequestedS int  `json:"requestedS"`
+		HeldS      int  `json:"heldS"`
+		ClosedAtS  *int `json:"closedAtS"`
+		CloseCode  *int `json:"closeCode"`
+		Events     int  `json:"events"`
+		Stopped    bool `json:"stopped"`
+	} `json:"hold"`
+}
+
+// published is the result the page published last.
+func published(t testing.TB, ctx context.Context) result {
+	t.Helper()
+	return eval[result](t, ctx, `window.defendcheck.result`)
 }
 
 // outcome is what scenario.Case.Mismatch compares.
@@ -133,7 +158,7 @@ func check(t *testing.T, ctx context.Context, target int, customerID, token stri
 	actions = append(actions, chromedp.Click(chromedp.CSS("#check")))
 	do(t, ctx, actions...)
 	waitState(t, ctx, "done")
-	return eval[result](t, ctx, `window.defendcheck.result`)
+	return published(t, ctx)
 }
 
 // text returns an element's textContent.
