@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/lsports/defendcheck"
 	"github.com/lsports/defendcheck/internal/scenario"
 )
 
@@ -170,3 +172,14 @@ func text(t *testing.T, ctx context.Context, id string) string {
 func jsString(s string) string { return strconv.Quote(s) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// serve binds h to 127.0.0.1:0 until the test or benchmark ends.
+func serve(tb testing.TB, h http.Handler) string {
+	tb.Helper()
+	srv, err := defendcheck.Listen("127.0.0.1:0", h)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = srv.Close() })
+	return srv.URL()
+}
