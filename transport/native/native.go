@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -73,7 +74,10 @@ func (d Dialer) Dial(ctx context.Context, wsURL string, onMessage func(string), 
 	if d.Proxy != nil {
 		dialer.Proxy = d.Proxy
 	}
+	abort := &abortOnDone{ctx: ctx}
+	dialer.NetDialContext = abort.dial
 	ws, _, err := dialer.DialContext(ctx, wsURL, nil)
+	abort.stop()
 	if err != nil {
 		// A browser reports any failed WebSocket as close code 1006.
 		return nil, fmt.Errorf("%w (%v)", &transport.CloseEvent{Code: websocket.CloseAbnormalClosure}, err)
@@ -82,6 +86,39 @@ func (d Dialer) Dial(ctx context.Context, wsURL string, onMessage func(string), 
 	c := &conn{ws: ws}
 	go c.read(onMessage, onClose)
 	return c, nil
+}
+
+// abortOnDone ends a dial's connections when ctx ends, until stop.
+// gorilla/websocket reads the answer to the upgrade request with no regard
+// for ctx, only for its deadline: without this, a check that ended would
+// leave its upgrade open until then.
+type abortOnDone struct {
+	ctx   context.Context
+	mu    sync.Mutex
+	stops []func() bool
+}
+
+func (a *abortOnDone) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(a.ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stops = append(a.stops, stop)
+	return c, nil
+}
+
+// stop ends the watch once the dial has returned: a.ctx may end then
+// without ending the WebSocket.
+func (a *abortOnDone) stop() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, stop := range a.stops {
+		stop()
+	}
 }
 
 type conn struct {
