@@ -57,7 +57,8 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 }
 
 // Dialer opens WebSockets with gorilla/websocket. Like a browser it sends
-// no custom headers on the upgrade. A message longer than
+// no custom headers on the upgrade, and a dial ends when its context does,
+// as a browser's WebSocket is closed. A message longer than
 // transport.MaxPayloadCeiling ends the connection before it is read whole
 // (reported as 1006, as a browser reports a connection it failed); the
 // transport holds messages to the session's own, smaller cap.
