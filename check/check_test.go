@@ -23,23 +23,16 @@ import (
 	"github.com/lsports/defendcheck/transport/native"
 )
 
-// fast are bounds that keep the tests short; the behaviour is the same.
-// They leave room for a loaded machine running -race: a row that hits a
-// bound by mistake would be classified wrongly.
-var fast = check.Bounds{
-	Handshake:  5 * time.Second,
-	Namespace:  4 * time.Second,
-	Upgrade:    5 * time.Second,
-	FirstEvent: 3 * time.Second,
-	Settle:     500 * time.Millisecond,
-}
+// fast are the suites' bounds (scenario.Bounds); hostile_test.go names
+// them too.
+var fast = scenario.Bounds
 
 func config(target diagnosis.Target, id string) check.Config {
 	return check.Config{
 		Target: target, CustomerID: id,
 		Fetcher: native.Fetcher{}, Dialer: native.Dialer{},
-		Bounds:      fast,
-		RetryDelays: []time.Duration{20 * time.Millisecond, 20 * time.Millisecond},
+		Bounds:      scenario.Bounds,
+		RetryDelays: scenario.RetryDelays,
 	}
 }
 
@@ -58,7 +51,7 @@ func run(t *testing.T, cfg check.Config) *diagnosis.Result {
 func simulator(t *testing.T) (diagnosis.Target, *logbuf.Buffer) {
 	t.Helper()
 	logs := &logbuf.Buffer{}
-	sim := rmssim.New(rmssim.Options{EventInterval: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	sim := rmssim.New(rmssim.Options{EventInterval: scenario.EventInterval, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() {
 		_ = sim.Close()
@@ -77,19 +70,19 @@ func ptr(n int) *int { return &n }
 // simulator's table, and one per misbehaving target) and requires the
 // outcome the case names, within its bound.
 func TestEveryCase(t *testing.T) {
-	servers, err := scenario.Start(rmssim.Options{EventInterval: 200 * time.Millisecond})
+	servers, err := scenario.Start(rmssim.Options{EventInterval: scenario.EventInterval})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(servers.Close)
-	// The longest one attempt may take with fast bounds, and its close.
-	attempt := fast.Handshake + fast.Namespace + fast.FirstEvent + fast.Settle + 3*time.Second
+	// The longest one attempt may take, and its close.
+	attempt := scenario.Bounds.Handshake + scenario.Bounds.Namespace + scenario.Bounds.FirstEvent + scenario.Bounds.Settle + 3*time.Second
 	for _, c := range scenario.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
 			res := run(t, config(servers.Target(c.Server), c.CustomerID))
-			if diff := c.Mismatch(string(res.Verdict), string(res.Kind), res.StatusCode, res.CloseCode, res.Transport); diff != "" {
+			if diff := c.Mismatch(scenario.OutcomeOf(res)); diff != "" {
 				t.Fatalf("%s\n%s", diff, res.Report)
 			}
 			if res.Attempts != c.Attempts {

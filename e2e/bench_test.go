@@ -1,29 +1,21 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
-	"net/http"
 	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/andybalholm/brotli"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/lsports/defendcheck"
-	"github.com/lsports/defendcheck/rmssim"
+	"github.com/lsports/defendcheck/internal/eventually"
 )
 
 // benchMarks runs in both pages alike before any of their own scripts and
@@ -261,30 +253,25 @@ func measurePortal(b *testing.B, who, url string, c benchCase, s series) {
   return r.width && r.height ? {x: r.left + r.width / 2, y: r.top + r.height / 2} : null;
 })()`
 	deadline := time.Now().Add(60 * time.Second)
-	for clicks := 1; ; clicks++ {
+	clicks := 0
+	delivered := eventually.True(time.Until(deadline), 5*time.Millisecond, func() bool {
 		var pt *struct{ X, Y float64 }
-		for {
-			var err error
+		var err error
+		if !eventually.True(time.Until(deadline), 2*time.Millisecond, func() bool {
 			pt, err = chromedp.Run(ctx, chromedp.Evaluate[*struct{ X, Y float64 }](centre, func(p *runtime.EvaluateParams) { p.AwaitPromise = ptrTo(true) }))
-			if err == nil && pt != nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				b.Fatalf("%s %s: Check never took a click (%v)", who, url, err)
-			}
-			time.Sleep(2 * time.Millisecond)
+			return err == nil && pt != nil
+		}) {
+			b.Fatalf("%s %s: Check never took a click (%v)", who, url, err)
 		}
 		do(b, ctx, chromedp.MouseClickXY(pt.X, pt.Y))
-		if eval[bool](b, ctx, markJS("click")+` >= 0`) {
-			if clicks > 1 {
-				b.Logf("%s portal %s: %d clicks sent before one was delivered", who, c.id, clicks)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%s portal %s: %d clicks sent, none delivered", who, c.id, clicks)
-		}
-		time.Sleep(5 * time.Millisecond)
+		clicks++
+		return eval[bool](b, ctx, markJS("click")+` >= 0`)
+	})
+	if !delivered {
+		b.Fatalf("%s portal %s: %d clicks sent, none delivered", who, c.id, clicks)
+	}
+	if clicks > 1 {
+		b.Logf("%s portal %s: %d clicks sent before one was delivered", who, c.id, clicks)
 	}
 	benchWait(b, ctx, markJS("done")+` >= 0`, 60*time.Second)
 	s["portal-"+c.name+"-ms"] = append(s["portal-"+c.name+"-ms"], eval[float64](b, ctx, markJS("done")))
@@ -317,23 +304,18 @@ func measureWarm(b *testing.B, who, url string, s series) {
 	}
 }
 
-// benchVerdict is what both pages publish about a check: ours in
-// window.defendcheck.result, the peer in window.peerResult.
-type benchVerdict struct {
-	Kind       string `json:"kind"`
-	StatusCode *int   `json:"statusCode"`
-	CloseCode  *int   `json:"closeCode"`
-	CustomerID string `json:"customerId"`
-}
-
-func (v benchVerdict) String() string {
+// codeKind is the kind and the status or close code of r, as the
+// benchmark's cases name the verdict they expect: both pages publish these
+// fields of the contract, ours in window.defendcheck.result, the peer in
+// window.peerResult.
+func (r *result) codeKind() string {
 	switch {
-	case v.StatusCode != nil:
-		return v.Kind + ":" + strconv.Itoa(*v.StatusCode)
-	case v.CloseCode != nil:
-		return v.Kind + ":" + strconv.Itoa(*v.CloseCode)
+	case r.StatusCode != nil:
+		return r.Kind + ":" + strconv.Itoa(*r.StatusCode)
+	case r.CloseCode != nil:
+		return r.Kind + ":" + strconv.Itoa(*r.CloseCode)
 	}
-	return v.Kind
+	return r.Kind
 }
 
 // wantVerdict fails the benchmark unless the page's last check was for
@@ -344,9 +326,12 @@ func wantVerdict(b *testing.B, ctx context.Context, who string, c benchCase) {
 	if who == "peer" {
 		want = c.peer
 	}
-	v := eval[*benchVerdict](b, ctx, `window.defendcheck ? window.defendcheck.result : window.peerResult`)
-	if v == nil || v.CustomerID != c.id || v.String() != want {
-		b.Fatalf("%s, %s (%s): got %+v, want %s for %s", who, c.name, c.id, v, want, c.id)
+	v := eval[*result](b, ctx, `window.defendcheck ? window.defendcheck.result : window.peerResult`)
+	if v == nil {
+		b.Fatalf("%s, %s (%s): no result, want %s", who, c.name, c.id, want)
+	}
+	if v.CustomerID != c.id || v.codeKind() != want {
+		b.Fatalf("%s, %s (%s): got %s for %s, want %s for %s", who, c.name, c.id, v.codeKind(), v.CustomerID, want, c.id)
 	}
 }
 
@@ -373,191 +358,4 @@ func benchWait(b *testing.B, ctx context.Context, expr string, timeout time.Dura
 		}
 		time.Sleep(10 * time.Millisecond) // the old document is going away
 	}
-}
-
-// servePeer serves the reference page, its script and the socket.io-client
-// browser bundle from npm, brotli-compressed once like ours, with the same
-// caching as ours: the HTML no-cache, the scripts immutable.
-func servePeer(b *testing.B) string {
-	b.Helper()
-	bundle, err := os.ReadFile(filepath.Join("..", "rmssim", "testdata", "peer", "node_modules", "socket.io-client", "dist", "socket.io.min.js"))
-	if err != nil {
-		b.Fatalf("socket.io-client is not installed (npm ci --prefix rmssim/testdata/peer): %v", err)
-	}
-	tmpl := template.Must(template.ParseFiles(filepath.Join("testdata", "peer", "index.html")))
-	var index bytes.Buffer
-	if err := tmpl.Execute(&index, map[string]string{"Origin": simURL, "Path": rmssim.Path}); err != nil {
-		b.Fatal(err)
-	}
-	script, err := os.ReadFile(filepath.Join("testdata", "peer", "peer.js"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	files := map[string]struct {
-		body        []byte
-		contentType string
-	}{
-		"/":                 {index.Bytes(), "text/html; charset=utf-8"},
-		"/peer.js":          {script, "text/javascript; charset=utf-8"},
-		"/socket.io.min.js": {bundle, "text/javascript; charset=utf-8"},
-	}
-	compressed := map[string][]byte{}
-	for name, f := range files {
-		var buf bytes.Buffer
-		w := brotli.NewWriterLevel(&buf, 9)
-		_, _ = w.Write(f.body)
-		_ = w.Close()
-		compressed[name] = buf.Bytes()
-	}
-	return serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, ok := files[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", f.contentType)
-		w.Header().Set("Vary", "Accept-Encoding")
-		if r.URL.Path == "/" {
-			w.Header().Set("Cache-Control", "no-cache")
-		} else {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		}
-		body := f.body
-		if strings.Contains(r.Header.Get("Accept-Encoding"), "br") {
-			w.Header().Set("Content-Encoding", "br")
-			body = compressed[r.URL.Path]
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		_, _ = w.Write(body)
-	})) + "/"
-}
-
-// benchRow is a line of the table: a metric, what it is, and its goal if it
-// has one: ours/peer at most ratio (on medians), or ours at most limit.
-type benchRow struct {
-	metric, label string
-	ratio, limit  float64
-}
-
-// benchRows is the table in order; a metric not listed is printed after
-// them under its own name.
-var benchRows = []benchRow{
-	{metric: "bytes", label: "bytes, cold load (as served)"},
-	{metric: "wasm-bytes", label: "of which the WebAssembly (brotli, as served)", limit: 1e6},
-	{metric: "nav-to-ready-ms", label: "navigation → ready", ratio: 2},
-	{metric: "compiled-ms", label: "of which fetch + compile of the wasm"},
-	{metric: "slow-bytes", label: "bytes at 10 Mbit/s, 40 ms"},
-	{metric: "slow-nav-to-ready-ms", label: "navigation → ready at 10 Mbit/s, 40 ms"},
-	{metric: "portal-accepted-ms", label: "portal link → verdict, accepted (`12345`)", ratio: 2},
-	{metric: "portal-rejected-402-ms", label: "portal link → verdict, rejected (`402`)", ratio: 2},
-	{metric: "portal-clickable-ms", label: "of which navigation → Check takes a click (first frame)"},
-	{metric: "portal-click-ms", label: "of which navigation → the click delivered"},
-	{metric: "accepted-ms", label: "click → verdict, accepted (`12345`)", ratio: 1.2},
-	{metric: "rejected-402-ms", label: "click → verdict, rejected (`402`)", ratio: 1.2},
-	{metric: "close-4401-ms", label: "click → verdict, close after upgrade (`4401`)"},
-	{metric: "polling-only-ms", label: "click → verdict, polling only (`1006`)"},
-	{metric: "warm-nav-to-ready-ms", label: "warm reload: navigation → ready"},
-	{metric: "warm-compiled-ms", label: "warm reload: of which fetch + compile of the wasm"},
-	{metric: "warm-bytes", label: "warm reload: bytes over the network"},
-}
-
-func summarize(results map[string]series) map[string]map[string]float64 {
-	out := map[string]map[string]float64{}
-	for metric := range results["ours"] {
-		o, p := results["ours"][metric], results["peer"][metric]
-		if len(p) == 0 { // a figure only this page has
-			out[metric] = map[string]float64{"ours_median": median(o), "ours_p90": percentile(o, 0.9)}
-			continue
-		}
-		out[metric] = map[string]float64{
-			"ours_median": median(o), "ours_p90": percentile(o, 0.9),
-			"peer_median": median(p), "peer_p90": percentile(p, 0.9),
-			"ratio_median": median(o) / median(p),
-		}
-	}
-	return out
-}
-
-type goalResult struct {
-	Goal  string  `json:"goal"`
-	Value float64 `json:"value"` // the ratio of medians, or ours' median
-	Met   bool    `json:"met"`
-}
-
-// goals checks each row's goal against the medians.
-func goals(results map[string]series) map[string]goalResult {
-	sum := summarize(results)
-	out := map[string]goalResult{}
-	for _, r := range benchRows {
-		s, ok := sum[r.metric]
-		switch {
-		case !ok:
-		case r.ratio > 0 && s["peer_median"] > 0:
-			out[r.metric] = goalResult{fmt.Sprintf("≤ %gx peer", r.ratio), s["ratio_median"], s["ratio_median"] <= r.ratio}
-		case r.limit > 0:
-			out[r.metric] = goalResult{fmt.Sprintf("≤ %.1f MB", r.limit/1e6), s["ours_median"], s["ours_median"] <= r.limit}
-		}
-	}
-	return out
-}
-
-func report(results map[string]series) string {
-	sum := summarize(results)
-	met := goals(results)
-	rows := slices.Clone(benchRows)
-	var rest []string
-	for m := range sum {
-		if !slices.ContainsFunc(rows, func(r benchRow) bool { return r.metric == m }) {
-			rest = append(rest, m)
-		}
-	}
-	slices.Sort(rest)
-	for _, m := range rest {
-		rows = append(rows, benchRow{metric: m, label: m})
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "| metric | ours median | ours p90 | peer median | peer p90 | ours/peer | goal |\n|---|---|---|---|---|---|---|\n")
-	for _, r := range rows {
-		s, ok := sum[r.metric]
-		if !ok {
-			continue
-		}
-		goal := ""
-		if g, ok := met[r.metric]; ok {
-			goal = g.Goal + ": met"
-			if !g.Met {
-				goal = g.Goal + ": **not met**"
-			}
-		}
-		if _, ok := s["peer_median"]; !ok {
-			fmt.Fprintf(&b, "| %s | %.0f | %.0f | - | - | - | %s |\n", r.label, s["ours_median"], s["ours_p90"], goal)
-			continue
-		}
-		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.0f | %.0f | %.2f | %s |\n", r.label, s["ours_median"], s["ours_p90"], s["peer_median"], s["peer_p90"], s["ratio_median"], goal)
-	}
-	return b.String()
-}
-
-func median(v []float64) float64 { return percentile(v, 0.5) }
-
-// percentile is the nearest-rank percentile of v.
-func percentile(v []float64, p float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	i := int(p*float64(len(s))+0.5) - 1
-	return s[max(0, min(i, len(s)-1))]
-}
-
-// serve binds h to 127.0.0.1:0 until the benchmark ends.
-func serve(tb testing.TB, h http.Handler) string {
-	tb.Helper()
-	srv, err := defendcheck.Listen("127.0.0.1:0", h)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = srv.Close() })
-	return srv.URL()
 }

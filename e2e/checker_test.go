@@ -28,7 +28,7 @@ func TestEveryOutcome(t *testing.T) {
 			res := check(t, ctx, int(tt.Server), tt.CustomerID, "")
 			after := time.Now()
 
-			if diff := tt.Mismatch(res.Verdict, res.Kind, res.StatusCode, res.CloseCode, res.Transport); diff != "" {
+			if diff := tt.Mismatch(res.outcome()); diff != "" {
 				t.Fatalf("%s\nreport:\n%s", diff, res.Report)
 			}
 			if res.CustomerID != tt.CustomerID {
@@ -43,63 +43,73 @@ func TestEveryOutcome(t *testing.T) {
 			}
 
 			pageStepsTellTheTruth(t, ctx, res, tt)
-
-			// What the page shows is the mapping table's row for the kind,
-			// with the advice for what this check did: no token is sent
-			// here, and a case without an attempt is an ID not sent.
-			// Advice names the target's own host and port, and a sentence
-			// said once is not said again (diagnosis.Unrepeated).
-			target := eval[diagnosis.Target](t, ctx, `JSON.parse(document.getElementById("config").textContent).targets[`+strconv.Itoa(int(tt.Server))+`]`)
-			e := (&diagnosis.Result{Kind: tt.Kind, NotSent: tt.Attempts == 0, Target: target}).Entry()
-			rows := diagnosis.Unrepeated(e.Title, []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting})
-			shown := map[string]string{
-				"verdict-title":           e.Title,
-				"verdict-reason":          rows[0],
-				"verdict-meaning":         rows[1],
-				"verdict-resolution":      rows[2],
-				"verdict-owner":           rows[3],
-				"verdict-troubleshooting": rows[4],
-			}
-			for id, want := range shown {
-				if got := text(t, ctx, id); got != want {
-					t.Errorf("#%s shows %q, want %q", id, got, want)
-				}
-			}
-			if got := eval[string](t, ctx, `document.getElementById("verdict").dataset.verdict`); got != string(tt.Verdict) {
-				t.Errorf("#verdict data-verdict %q", got)
-			}
-			if got := text(t, ctx, "report"); got != res.Report {
-				t.Errorf("#report shows something else than result.report:\n%s", got)
-			}
-
-			// The support report carries what support needs.
-			for _, want := range []string{
-				"Run ID:        " + res.RunID,
-				"Customer ID:   " + tt.CustomerID,
-				"Timestamp:     " + res.Timestamp,
-				"(" + string(tt.Kind) + ")",
-				"Reason:        " + e.Reason,
-				"Status code:   ",
-				"Close code:    " + orDash(scenario.Code(tt.CloseCode)),
-				"Target:        http://127.0.0.1:",
-				"/rms-socket/socket.io",
-				fmt.Sprintf("Attempts:      %d", tt.Attempts),
-				"Checked from:  Mozilla/5.0",
-				"Checker:       defendcheck " + diagnosis.Version,
-			} {
-				if !strings.Contains(res.Report, want) {
-					t.Errorf("report lacks %q:\n%s", want, res.Report)
-				}
-			}
-			for _, m := range res.Messages {
-				if !strings.Contains(res.Report, m) {
-					t.Errorf("report lacks the message %q", m)
-				}
-			}
-			if tt.Kind != diagnosis.KindOK && tt.Kind != diagnosis.KindInvalidFormat && len(res.Messages) == 0 && tt.Kind != diagnosis.KindNoMessages {
-				t.Errorf("a failure with no message")
-			}
+			e := pageShowsTheEntry(t, ctx, res, tt)
+			reportCarries(t, res, tt, e.Reason)
 		})
+	}
+}
+
+// pageShowsTheEntry: what the page shows is the mapping table's row for
+// the kind, which it returns, with the advice for what this check did: no
+// token is sent here, and a case without an attempt is an ID not sent.
+// Advice names the target's own host and port, and a sentence said once is
+// not said again (diagnosis.Unrepeated). #report is the result's report.
+func pageShowsTheEntry(t *testing.T, ctx context.Context, res result, tt scenario.Case) diagnosis.Entry {
+	t.Helper()
+	target := eval[diagnosis.Target](t, ctx, `JSON.parse(document.getElementById("config").textContent).targets[`+strconv.Itoa(int(tt.Server))+`]`)
+	e := (&diagnosis.Result{Kind: tt.Kind, NotSent: tt.Attempts == 0, Target: target}).Entry()
+	rows := diagnosis.Unrepeated(e.Title, []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting})
+	shown := map[string]string{
+		"verdict-title":           e.Title,
+		"verdict-reason":          rows[0],
+		"verdict-meaning":         rows[1],
+		"verdict-resolution":      rows[2],
+		"verdict-owner":           rows[3],
+		"verdict-troubleshooting": rows[4],
+	}
+	for id, want := range shown {
+		if got := text(t, ctx, id); got != want {
+			t.Errorf("#%s shows %q, want %q", id, got, want)
+		}
+	}
+	if got := eval[string](t, ctx, `document.getElementById("verdict").dataset.verdict`); got != string(tt.Verdict) {
+		t.Errorf("#verdict data-verdict %q", got)
+	}
+	if got := text(t, ctx, "report"); got != res.Report {
+		t.Errorf("#report shows something else than result.report:\n%s", got)
+	}
+	return e
+}
+
+// reportCarries: the support report carries what support needs (reason
+// is the entry's, as the page shows it), and every message.
+func reportCarries(t *testing.T, res result, tt scenario.Case, reason string) {
+	t.Helper()
+	for _, want := range []string{
+		"Run ID:        " + res.RunID,
+		"Customer ID:   " + tt.CustomerID,
+		"Timestamp:     " + res.Timestamp,
+		"(" + string(tt.Kind) + ")",
+		"Reason:        " + reason,
+		"Status code:   ",
+		"Close code:    " + orDash(scenario.Code(tt.CloseCode)),
+		"Target:        http://127.0.0.1:",
+		"/rms-socket/socket.io",
+		fmt.Sprintf("Attempts:      %d", tt.Attempts),
+		"Checked from:  Mozilla/5.0",
+		"Checker:       defendcheck " + diagnosis.Version,
+	} {
+		if !strings.Contains(res.Report, want) {
+			t.Errorf("report lacks %q:\n%s", want, res.Report)
+		}
+	}
+	for _, m := range res.Messages {
+		if !strings.Contains(res.Report, m) {
+			t.Errorf("report lacks the message %q", m)
+		}
+	}
+	if tt.Kind != diagnosis.KindOK && tt.Kind != diagnosis.KindInvalidFormat && len(res.Messages) == 0 && tt.Kind != diagnosis.KindNoMessages {
+		t.Errorf("a failure with no message")
 	}
 }
 

@@ -20,39 +20,6 @@ import (
 	"github.com/lsports/defendcheck/diagnosis"
 )
 
-// depth is the part of window.defendcheck.result that says what the
-// browser hides, the token, the clock, the hold and the IT hand-off.
-type depth struct {
-	Kind         string  `json:"kind"`
-	CloseCode    *int    `json:"closeCode"`
-	Timestamp    string  `json:"timestamp"`
-	Report       string  `json:"report"`
-	Reachability *string `json:"reachability"`
-	ITHandoff    *string `json:"itHandoff"`
-	Token        *struct {
-		Format      string  `json:"format"`
-		ExpiresAt   *string `json:"expiresAt"`
-		IssuedAt    *string `json:"issuedAt"`
-		Expired     bool    `json:"expired"`
-		SecondsLeft *int64  `json:"secondsLeft"`
-	} `json:"token"`
-	ClockSkewMS *int64 `json:"clockSkewMs"`
-	Hold        *struct {
-		RequestedS int  `json:"requestedS"`
-		HeldS      int  `json:"heldS"`
-		ClosedAtS  *int `json:"closedAtS"`
-		CloseCode  *int `json:"closeCode"`
-		Events     int  `json:"events"`
-		Stopped    bool `json:"stopped"`
-	} `json:"hold"`
-}
-
-// depthOf reads the published result's depth fields.
-func depthOf(t *testing.T, ctx context.Context) depth {
-	t.Helper()
-	return eval[depth](t, ctx, `window.defendcheck.result`)
-}
-
 // jwt makes an unsigned compact JWT with the claims.
 func jwt(claims map[string]any) string {
 	part := func(v any) string {
@@ -98,7 +65,7 @@ func TestWhatTheBrowserHides(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(srv.URL()+"/"))
 	waitState(t, ctx, "ready")
 	check(t, ctx, 0, "12345", "")
-	d := depthOf(t, ctx)
+	d := published(t, ctx)
 	if d.Kind != "unreachable" || str(d.Reachability) != `"cors-blocked"` {
 		t.Fatalf("a server answering without CORS: kind %s reachability %s, want unreachable, cors-blocked\n%s", d.Kind, str(d.Reachability), d.Report)
 	}
@@ -111,7 +78,7 @@ func TestWhatTheBrowserHides(t *testing.T) {
 	ctx = tab(t)
 	open(t, ctx, "")
 	check(t, ctx, targetRefused, "12345", "")
-	d = depthOf(t, ctx)
+	d = published(t, ctx)
 	if d.Kind != "unreachable" || str(d.Reachability) != `"network"` {
 		t.Fatalf("a refusing port: kind %s reachability %s, want unreachable, network\n%s", d.Kind, str(d.Reachability), d.Report)
 	}
@@ -124,14 +91,14 @@ func TestWhatTheBrowserHides(t *testing.T) {
 
 	check(t, ctx, targetSim, "1006", "")
 	sim := eval[diagnosis.Target](t, ctx, `JSON.parse(document.getElementById("config").textContent).targets[`+strconv.Itoa(targetSim)+`]`)
-	d = depthOf(t, ctx)
+	d = published(t, ctx)
 	if d.Kind != "polling-only" || str(d.Reachability) != `"ok"` {
 		t.Fatalf("polling only: kind %s reachability %s", d.Kind, str(d.Reachability))
 	}
 	handoffNames(t, ctx, d, sim)
 
 	check(t, ctx, targetSim, "402", "")
-	d = depthOf(t, ctx)
+	d = published(t, ctx)
 	if d.Kind != "account-inactive" || d.ITHandoff != nil || str(d.Reachability) != `"ok"` {
 		t.Errorf("an account problem: kind %s, reachability %s, hand-off %s; want none", d.Kind, str(d.Reachability), str(d.ITHandoff))
 	}
@@ -143,7 +110,7 @@ func TestWhatTheBrowserHides(t *testing.T) {
 // handoffNames checks the IT hand-off of a network failure: in the result,
 // on the page with its own Copy button, and in the report, naming the
 // target's host and port, and every piece of advice naming them too.
-func handoffNames(t *testing.T, ctx context.Context, d depth, target diagnosis.Target) {
+func handoffNames(t *testing.T, ctx context.Context, d result, target diagnosis.Target) {
 	t.Helper()
 	if d.ITHandoff == nil {
 		t.Fatalf("%s: no IT hand-off", d.Kind)
@@ -188,7 +155,7 @@ func TestTokenRead(t *testing.T) {
 	} {
 		eval[string](t, ctx, `document.getElementById("token").value = ""`)
 		check(t, ctx, targetSim, "4401", tt.token)
-		d := depthOf(t, ctx)
+		d := published(t, ctx)
 		switch {
 		case tt.token == "" && d.Token != nil:
 			t.Errorf("%s: token %+v, want null", tt.name, d.Token)
@@ -252,7 +219,7 @@ func TestShiftedClock(t *testing.T) {
 	now := time.Now()
 	token := jwt(map[string]any{"exp": now.Add(10 * time.Minute).Unix()})
 	check(t, ctx, targetSim, "4401", token)
-	d := depthOf(t, ctx)
+	d := published(t, ctx)
 	if d.ClockSkewMS == nil || (time.Duration(*d.ClockSkewMS)*time.Millisecond-40*time.Minute).Abs() > 3*time.Second {
 		t.Errorf("clockSkewMs %v, want about %d", d.ClockSkewMS, (40 * time.Minute).Milliseconds())
 	}
@@ -288,7 +255,7 @@ func TestHoldSeesACut(t *testing.T) {
 	screenshot(t, ctx, "holding")
 	waitState(t, ctx, "done")
 	screenshot(t, ctx, "hold-cut")
-	d := depthOf(t, ctx)
+	d := published(t, ctx)
 	if d.Kind != "connection-lost" || d.CloseCode == nil || *d.CloseCode != 1006 {
 		t.Fatalf("kind %s close %v, want connection-lost 1006\n%s", d.Kind, d.CloseCode, d.Report)
 	}
@@ -309,7 +276,7 @@ func TestHoldSeesACut(t *testing.T) {
 	waitFor(t, ctx, `document.getElementById("stop-hold").checkVisibility()`, 30*time.Second)
 	do(t, ctx, chromedp.Click(chromedp.CSS("#stop-hold")))
 	waitState(t, ctx, "done")
-	d = depthOf(t, ctx)
+	d = published(t, ctx)
 	if h := d.Hold; d.Kind != "ok" || h == nil || !h.Stopped || h.RequestedS != 300 || h.ClosedAtS != nil || h.HeldS > 30 {
 		t.Errorf("kind %s hold %+v, want ok, stopped early, not closed", d.Kind, d.Hold)
 	}
@@ -364,7 +331,7 @@ func TestOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, ctx, targetSim, "12345", "")
-	d := depthOf(t, ctx)
+	d := published(t, ctx)
 	if d.Kind != "unreachable" || str(d.Reachability) != `"offline"` || d.ClockSkewMS != nil {
 		t.Fatalf("offline: kind %s reachability %s clockSkewMs %v; want unreachable, offline, null\n%s", d.Kind, str(d.Reachability), d.ClockSkewMS, d.Report)
 	}

@@ -162,7 +162,7 @@ func TestEarlyPageIsUsableBeforeTheChecker(t *testing.T) {
 
 	release()
 	waitState(t, ctx, "done")
-	res := eval[result](t, ctx, `window.defendcheck.result`)
+	res := published(t, ctx)
 	if res.Kind != "account-inactive" || res.CustomerID != "402" {
 		t.Fatalf("got %s for %q, want account-inactive for 402", res.Kind, res.CustomerID)
 	}

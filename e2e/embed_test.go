@@ -113,74 +113,82 @@ func TestEmbedded(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	t.Run("framed by an allowed origin", func(t *testing.T) {
-		checker := serve(t, h)
-		ctx := tab(t)
-		do(t, ctx, chromedp.Navigate(portal+"/?frame="+url.QueryEscape(checker+"/")))
-		waitFor(t, ctx, `frameLoads > 0`, 100*time.Second)
-		nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#checker")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		frame := nodes[0]
-		inFrame := func(expr string) chromedp.Action[result] {
-			return chromedp.Poll[result](expr, chromedp.WithPollingInFrame(frame),
-				chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(100*time.Second))
-		}
-		if _, err := chromedp.Run(ctx, inFrame(`document.documentElement.dataset.state === "ready" && {}`)); err != nil {
-			t.Fatalf("the framed page is not ready: %v", err)
-		}
-		do(t, ctx,
-			chromedp.SendKeys(chromedp.CSS("#customer-id"), "12345", chromedp.FromNode(frame)),
-			chromedp.Click(chromedp.CSS("#check"), chromedp.FromNode(frame)))
-		inPage, err := chromedp.Run(ctx, inFrame(`document.documentElement.dataset.state === "done" && window.defendcheck.result`))
-		if err != nil {
-			t.Fatalf("the check in the frame did not end: %v", err)
-		}
-		wantMessage(t, ctx, checker, "frame", inPage)
-	})
+	t.Run("framed by an allowed origin", func(t *testing.T) { framedByAllowedOrigin(t, h, portal) })
+	t.Run("framed by another origin", func(t *testing.T) { framedByAnotherOrigin(t, h, other) })
+	t.Run("opened by an allowed origin", func(t *testing.T) { openedByAllowedOrigin(t, h, portal) })
+}
 
-	t.Run("framed by another origin", func(t *testing.T) {
-		var log requestLog
-		checker := serve(t, log.wrap(h))
-		ctx := tab(t)
-		do(t, ctx, chromedp.Navigate(other+"/?frame="+url.QueryEscape(checker+"/")))
-		waitFor(t, ctx, `frameLoads > 0`, 100*time.Second)
-		// The browser fetched the page and would not show it
-		// (frame-ancestors): it asked for nothing the page refers to, and
-		// the frame holds an error page in its stead.
-		if paths := log.get(); !slices.Equal(paths, []string{"/"}) {
-			t.Errorf("the framed page's server was asked for %q, want only /", paths)
-		}
-		res, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tree := res.FrameTree
-		if len(tree.ChildFrames) != 1 || tree.ChildFrames[0].Frame.UnreachableURL != checker+"/" {
-			var frames []string
-			for _, c := range tree.ChildFrames {
-				frames = append(frames, c.Frame.URL+" (unreachable: "+c.Frame.UnreachableURL+")")
-			}
-			t.Errorf("the portal's frames are %q, want one that could not load %s", frames, checker+"/")
-		}
-		if n := eval[int](t, ctx, `messages.length`); n != 0 {
-			t.Errorf("the portal received %d messages", n)
-		}
-	})
+// framedByAllowedOrigin: the portal at portal frames the page h serves, a
+// check runs in the frame, and the portal receives its result.
+func framedByAllowedOrigin(t *testing.T, h http.Handler, portal string) {
+	checker := serve(t, h)
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(portal+"/?frame="+url.QueryEscape(checker+"/")))
+	waitFor(t, ctx, `frameLoads > 0`, 100*time.Second)
+	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#checker")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := nodes[0]
+	inFrame := func(expr string) chromedp.Action[result] {
+		return chromedp.Poll[result](expr, chromedp.WithPollingInFrame(frame),
+			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(100*time.Second))
+	}
+	if _, err := chromedp.Run(ctx, inFrame(`document.documentElement.dataset.state === "ready" && {}`)); err != nil {
+		t.Fatalf("the framed page is not ready: %v", err)
+	}
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#customer-id"), "12345", chromedp.FromNode(frame)),
+		chromedp.Click(chromedp.CSS("#check"), chromedp.FromNode(frame)))
+	inPage, err := chromedp.Run(ctx, inFrame(`document.documentElement.dataset.state === "done" && window.defendcheck.result`))
+	if err != nil {
+		t.Fatalf("the check in the frame did not end: %v", err)
+	}
+	wantMessage(t, ctx, checker, "frame", inPage)
+}
 
-	// The portal opens the suite's page, which allows no origin, and runs
-	// a check there; then this page, and runs one: it receives the second
-	// result only.
-	t.Run("opened by an allowed origin", func(t *testing.T) {
-		checker := serve(t, h)
-		ctx := tab(t)
-		do(t, ctx, chromedp.Navigate(portal+"/"))
-		unlisted := popup(t, ctx, pageURL)
-		waitState(t, unlisted, "ready")
-		check(t, unlisted, targetSim, "402", "")
-		listed := popup(t, ctx, checker+"/")
-		waitState(t, listed, "ready")
-		wantMessage(t, ctx, checker, "popup", check(t, listed, targetSim, "402", ""))
-	})
+// framedByAnotherOrigin: a portal at other, an origin h does not allow,
+// cannot frame the page, and receives nothing.
+func framedByAnotherOrigin(t *testing.T, h http.Handler, other string) {
+	var log requestLog
+	checker := serve(t, log.wrap(h))
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(other+"/?frame="+url.QueryEscape(checker+"/")))
+	waitFor(t, ctx, `frameLoads > 0`, 100*time.Second)
+	// The browser fetched the page and would not show it
+	// (frame-ancestors): it asked for nothing the page refers to, and
+	// the frame holds an error page in its stead.
+	if paths := log.get(); !slices.Equal(paths, []string{"/"}) {
+		t.Errorf("the framed page's server was asked for %q, want only /", paths)
+	}
+	res, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := res.FrameTree
+	if len(tree.ChildFrames) != 1 || tree.ChildFrames[0].Frame.UnreachableURL != checker+"/" {
+		var frames []string
+		for _, c := range tree.ChildFrames {
+			frames = append(frames, c.Frame.URL+" (unreachable: "+c.Frame.UnreachableURL+")")
+		}
+		t.Errorf("the portal's frames are %q, want one that could not load %s", frames, checker+"/")
+	}
+	if n := eval[int](t, ctx, `messages.length`); n != 0 {
+		t.Errorf("the portal received %d messages", n)
+	}
+}
+
+// openedByAllowedOrigin: the portal at portal opens the suite's page, which
+// allows no origin, and runs a check there; then the page h serves, and
+// runs one: it receives the second result only.
+func openedByAllowedOrigin(t *testing.T, h http.Handler, portal string) {
+	checker := serve(t, h)
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(portal+"/"))
+	unlisted := popup(t, ctx, pageURL)
+	waitState(t, unlisted, "ready")
+	check(t, unlisted, targetSim, "402", "")
+	listed := popup(t, ctx, checker+"/")
+	waitState(t, listed, "ready")
+	wantMessage(t, ctx, checker, "popup", check(t, listed, targetSim, "402", ""))
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,9 +10,13 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/lsports/defendcheck"
+	"github.com/lsports/defendcheck/internal/scenario"
 )
 
-// result mirrors window.defendcheck.result, the page's public contract.
+// result mirrors window.defendcheck.result, the page's public contract:
+// the one Go view of it in the browser tests.
 type result struct {
 	Verdict    string   `json:"verdict"`
 	Kind       string   `json:"kind"`
@@ -27,7 +32,36 @@ type result struct {
 		Status string `json:"status"`
 		MS     int64  `json:"ms"`
 	} `json:"steps"`
-	Report string `json:"report"`
+	Report       string  `json:"report"`
+	Reachability *string `json:"reachability"`
+	ITHandoff    *string `json:"itHandoff"`
+	Token        *struct {
+		Format      string  `json:"format"`
+		ExpiresAt   *string `json:"expiresAt"`
+		IssuedAt    *string `json:"issuedAt"`
+		Expired     bool    `json:"expired"`
+		SecondsLeft *int64  `json:"secondsLeft"`
+	} `json:"token"`
+	ClockSkewMS *int64 `json:"clockSkewMs"`
+	Hold        *struct {
+		RequestedS int  `json:"requestedS"`
+		HeldS      int  `json:"heldS"`
+		ClosedAtS  *int `json:"closedAtS"`
+		CloseCode  *int `json:"closeCode"`
+		Events     int  `json:"events"`
+		Stopped    bool `json:"stopped"`
+	} `json:"hold"`
+}
+
+// published is the result the page published last.
+func published(t testing.TB, ctx context.Context) result {
+	t.Helper()
+	return eval[result](t, ctx, `window.defendcheck.result`)
+}
+
+// outcome is what scenario.Case.Mismatch compares.
+func (r result) outcome() scenario.Outcome {
+	return scenario.Outcome{Verdict: r.Verdict, Kind: r.Kind, StatusCode: r.StatusCode, CloseCode: r.CloseCode, Transport: r.Transport}
 }
 
 // tab opens a new browser tab for the test with one generous deadline. The
@@ -126,7 +160,7 @@ func check(t *testing.T, ctx context.Context, target int, customerID, token stri
 	actions = append(actions, chromedp.Click(chromedp.CSS("#check")))
 	do(t, ctx, actions...)
 	waitState(t, ctx, "done")
-	return eval[result](t, ctx, `window.defendcheck.result`)
+	return published(t, ctx)
 }
 
 // text returns an element's textContent.
@@ -138,3 +172,14 @@ func text(t *testing.T, ctx context.Context, id string) string {
 func jsString(s string) string { return strconv.Quote(s) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// serve binds h to 127.0.0.1:0 until the test or benchmark ends.
+func serve(tb testing.TB, h http.Handler) string {
+	tb.Helper()
+	srv, err := defendcheck.Listen("127.0.0.1:0", h)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = srv.Close() })
+	return srv.URL()
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/lsports/defendcheck"
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/eventually"
 	"github.com/lsports/defendcheck/rmssim"
 	"github.com/lsports/defendcheck/wasmbuild"
 )
@@ -96,19 +97,14 @@ func checkAgain(t *testing.T, ctx context.Context, id string) (result, time.Dura
 	do(t, ctx, chromedp.Click(chromedp.CSS("#check")))
 	waitFor(t, ctx, `document.documentElement.dataset.state === "done" && window.defendcheck.result.runId !== window.__lastRun`, 100*time.Second)
 	took := time.Since(start)
-	return eval[result](t, ctx, `window.defendcheck.result`), took
+	return published(t, ctx), took
 }
 
 // waitNoneOpen waits, for at most d, until no hung request is open.
 func waitNoneOpen(t *testing.T, open *atomic.Int64, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for open.Load() != 0 {
-		if time.Now().After(deadline) {
-			t.Errorf("%d requests of a hung check still open %s after it ended", open.Load(), d)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !eventually.True(d, 20*time.Millisecond, func() bool { return open.Load() == 0 }) {
+		t.Errorf("%d requests of a hung check still open %s after it ended", open.Load(), d)
 	}
 }
 

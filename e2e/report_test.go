@@ -9,6 +9,8 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"github.com/lsports/defendcheck/internal/eventually"
 )
 
 func TestCopyPutsTheExactReportOnTheClipboard(t *testing.T) {
@@ -46,17 +48,14 @@ func TestDownloadSavesTheReport(t *testing.T) {
 	res := check(t, ctx, targetSim, "1001", "")
 	do(t, ctx, chromedp.Click(chromedp.CSS("#download")))
 	want := filepath.Join(dir, "defendcheck-"+res.RunID+".txt")
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		got, err := os.ReadFile(want)
-		if err == nil && string(got) == res.Report {
-			return
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(dir)
-			t.Fatalf("no %s with the report (read: %v; folder has %v)", want, err, entries)
-		}
-		time.Sleep(50 * time.Millisecond)
+	var got []byte
+	var err error
+	if !eventually.True(15*time.Second, 50*time.Millisecond, func() bool {
+		got, err = os.ReadFile(want)
+		return err == nil && string(got) == res.Report
+	}) {
+		entries, _ := os.ReadDir(dir)
+		t.Fatalf("no %s with the report (read: %v; folder has %v)", want, err, entries)
 	}
 }
 

@@ -58,104 +58,122 @@ func connect(t *testing.T, url string, customerID *string, authorization string)
 		Fetch: native.Fetcher{}, Dial: native.Dialer{}, Header: header, Subscribed: subscribed,
 	}).Transports())
 
-	var (
-		mu              sync.Mutex
-		out             outcome
-		upgradeResolved bool
-		settled         bool
-	)
-	done := make(chan struct{})
-	var once sync.Once
-	finish := func() { once.Do(func() { close(done) }) }
-	maybeFinish := func() {
-		if settled && upgradeResolved {
-			finish()
-		}
-	}
-
+	c := &client{done: make(chan struct{})}
 	mgr := socket.NewManager(url, opts)
 	sock := mgr.Socket("/", nil)
-	_ = mgr.On("open", func(...any) {
-		eng := mgr.Engine()
-		_ = eng.On("upgrade", func(...any) {
-			mu.Lock()
-			defer mu.Unlock()
-			out.Upgraded, upgradeResolved = true, true
-			maybeFinish()
-		})
-		_ = eng.On("upgradeError", func(...any) {
-			mu.Lock()
-			defer mu.Unlock()
-			upgradeResolved = true
-			maybeFinish()
-		})
-		// Events are read at the engine, in arrival order (see transport.EventName).
-		_ = eng.On("packet", func(args ...any) {
-			p, _ := args[0].(*packet.Packet)
-			name, ok := transport.EventName(p)
-			mu.Lock()
-			defer mu.Unlock()
-			if !ok || out.Event != "" {
-				return
-			}
-			out.Event = name
-			time.AfterFunc(settleTime, func() {
-				mu.Lock()
-				defer mu.Unlock()
-				settled = true
-				maybeFinish()
-			})
-		})
-	})
-	_ = sock.On("connect_error", func(args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(args) > 0 {
-			if ee, ok := args[0].(*types.ExtendedError); ok {
-				out.Message = ee.Message
-				if data, ok := ee.Data.(map[string]any); ok {
-					if code, ok := data["statusCode"].(float64); ok {
-						c := int(code)
-						out.StatusCode = &c
-					}
-				}
-			} else if err, ok := args[0].(error); ok {
-				out.Message = err.Error()
-			}
-		}
-		finish()
-	})
+	_ = mgr.On("open", func(...any) { c.watchEngine(mgr.Engine()) })
+	_ = sock.On("connect_error", c.connectError)
 	_ = sock.On("connect", func(...any) {
-		mu.Lock()
-		out.Connected = true
-		mu.Unlock()
+		c.mu.Lock()
+		c.out.Connected = true
+		c.mu.Unlock()
 		sock.Emit("join")
 	})
-	_ = sock.On("disconnect", func(args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, a := range args {
-			var ce *transport.CloseEvent
-			if err, ok := a.(error); ok && errors.As(err, &ce) {
-				code := ce.Code
-				out.CloseCode = &code
-			}
-		}
-		finish()
-	})
+	_ = sock.On("disconnect", c.disconnected)
 	sock.Connect()
 	close(subscribed)
 	select {
-	case <-done:
+	case <-c.done:
 	case <-time.After(clientDeadline):
-		mu.Lock()
-		out.TimedOut = true
-		mu.Unlock()
+		c.mu.Lock()
+		c.out.TimedOut = true
+		c.mu.Unlock()
 	}
 	sock.Disconnect()
-	mu.Lock()
-	defer mu.Unlock()
-	return normalize(out)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return normalize(c.out)
+}
+
+// client is what connect sees of its connection. It is done at a refusal
+// or a disconnect, or once the upgrade has resolved and settleTime has
+// passed after the first event.
+type client struct {
+	mu              sync.Mutex
+	out             outcome
+	upgradeResolved bool
+	settled         bool
+	done            chan struct{}
+	once            sync.Once
+}
+
+func (c *client) finish() { c.once.Do(func() { close(c.done) }) }
+
+// maybeFinish finishes once the upgrade has resolved and the watch after
+// the first event is over. c.mu is held.
+func (c *client) maybeFinish() {
+	if c.settled && c.upgradeResolved {
+		c.finish()
+	}
+}
+
+// watchEngine follows the engine's upgrade and reads events at the engine,
+// in arrival order (see transport.EventName).
+func (c *client) watchEngine(eng socket.Engine) {
+	_ = eng.On("upgrade", func(...any) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.out.Upgraded, c.upgradeResolved = true, true
+		c.maybeFinish()
+	})
+	_ = eng.On("upgradeError", func(...any) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.upgradeResolved = true
+		c.maybeFinish()
+	})
+	_ = eng.On("packet", func(args ...any) {
+		p, _ := args[0].(*packet.Packet)
+		name, ok := transport.EventName(p)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if !ok || c.out.Event != "" {
+			return
+		}
+		c.out.Event = name
+		time.AfterFunc(settleTime, func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.settled = true
+			c.maybeFinish()
+		})
+	})
+}
+
+// connectError records a refusal: its message and data.statusCode.
+func (c *client) connectError(args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer c.finish()
+	if len(args) == 0 {
+		return
+	}
+	if err, ok := args[0].(error); ok {
+		c.out.Message = err.Error()
+	}
+	ee, ok := args[0].(*types.ExtendedError)
+	if !ok {
+		return
+	}
+	c.out.Message = ee.Message
+	if data, ok := ee.Data.(map[string]any); ok {
+		if code, ok := data["statusCode"].(float64); ok {
+			c.out.StatusCode = ptr(int(code))
+		}
+	}
+}
+
+// disconnected records the close code of the WebSocket, if one ended it.
+func (c *client) disconnected(args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, a := range args {
+		var ce *transport.CloseEvent
+		if err, ok := a.(error); ok && errors.As(err, &ce) {
+			c.out.CloseCode = ptr(ce.Code)
+		}
+	}
+	c.finish()
 }
 
 // normalize drops what is a race rather than the server's behaviour.

@@ -173,19 +173,13 @@ func simulator(stderr io.Writer) (t diagnosis.Target, stop func(), err error) {
 // the transports and the probe choose it, and returns it without its user
 // info ("" for none).
 func (c checker) sayProxy(t diagnosis.Target, stderr io.Writer) (string, error) {
-	scheme, host, _ := strings.Cut(t.Origin, "://")
-	proxy, err := c.proxy(&http.Request{Method: http.MethodGet, URL: &url.URL{Scheme: scheme, Host: host, Path: t.Path}, Header: http.Header{}})
-	if err != nil {
-		// Not err itself: it may quote the proxy's URL with its password.
-		return "", errors.New("the proxy setting (HTTPS_PROXY, HTTP_PROXY) is not a usable proxy URL")
+	proxy, err := native.ProxyFor(c.proxy, t)
+	if err != nil || proxy == nil {
+		return "", err
 	}
-	if proxy == nil {
-		return "", nil
-	}
-	shown := *proxy
-	shown.User = nil
-	fmt.Fprintf(stderr, "defendcheck check: connecting through the proxy %s (from HTTPS_PROXY, HTTP_PROXY and NO_PROXY)\n", &shown)
-	return shown.String(), nil
+	shown := native.ShownProxy(proxy)
+	fmt.Fprintf(stderr, "defendcheck check: connecting through the proxy %s (from HTTPS_PROXY, HTTP_PROXY and NO_PROXY)\n", shown)
+	return shown, nil
 }
 
 // parse reads and checks the command line and the token; on an error it

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lsports/defendcheck/internal/eventually"
 	"github.com/lsports/defendcheck/internal/logbuf"
 )
 
@@ -63,61 +64,9 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-cache-dir", t.TempDir()}, &stdout, &stderr, noEnv)
 	}()
 
-	pageRE := regexp.MustCompile(`(?m)^    (http://127\.0\.0\.1:\d+)/$`)
-	simRE := regexp.MustCompile(`simulated RMS-Socket: (http://127\.0\.0\.1:\d+)/`)
-	deadline := time.Now().Add(4 * time.Minute)
-	for pageRE.FindStringSubmatch(stdout.String()) == nil {
-		select {
-		case code := <-done:
-			t.Fatalf("run ended early with exit status %d\nstdout %s\nstderr %s", code, stdout.String(), stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no page URL printed:\n%s\n%s", stdout.String(), stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	page, sim := printedURLs(t, &stdout, &stderr, done)
 	t.Logf("page served %v after the start (the WebAssembly built and compressed)", time.Since(started).Round(time.Millisecond))
-	page := pageRE.FindStringSubmatch(stdout.String())[1]
-	sim := simRE.FindStringSubmatch(stdout.String())
-	if sim == nil {
-		t.Fatalf("the simulator's URL is not printed:\n%s", stdout.String())
-	}
-	// The page's URL is the last line, on its own; the simulator's comes
-	// before it.
-	out := stdout.String()
-	if lines := strings.Split(strings.TrimSpace(out), "\n"); strings.TrimSpace(lines[len(lines)-1]) != page+"/" {
-		t.Errorf("the last line is %q, want the page's URL %s/ alone:\n%s", lines[len(lines)-1], page, out)
-	}
-	if strings.Index(out, sim[0]) > strings.Index(out, page+"/") {
-		t.Errorf("the simulator's URL is printed after the page's:\n%s", out)
-	}
-	if page == sim[1] {
-		t.Fatal("page and simulator share an origin; they must be separate, as in production")
-	}
-	res, err := http.Get(page + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if !strings.Contains(string(body), `"origin":"`+sim[1]+`"`) {
-		t.Errorf("the page's target is not the simulator %s:\n%.600s", sim[1], body)
-	}
-	if !strings.Contains(res.Header.Get("Content-Security-Policy"), "connect-src 'self' "+sim[1]+" ws://"+strings.TrimPrefix(sim[1], "http://")) {
-		t.Errorf("CSP does not allow the simulator: %s", res.Header.Get("Content-Security-Policy"))
-	}
-	wasm := regexp.MustCompile(`main\.[0-9a-f]+\.wasm`).FindString(string(body))
-	res, err = http.Get(page + "/" + wasm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	head := make([]byte, 4)
-	_, _ = io.ReadFull(res.Body, head)
-	res.Body.Close()
-	if string(head) != "\x00asm" {
-		t.Errorf("%s is not WebAssembly: % x", wasm, head)
-	}
+	servesThePage(t, page, sim)
 	if !recompressing() {
 		// Under -race brotli 11 of the WebAssembly takes minutes, so it
 		// is still at work: run must stop it below.
@@ -136,6 +85,76 @@ func TestRunServesThePageWithTheSimulator(t *testing.T) {
 	}
 	if recompressing() {
 		t.Error("the brotli-11 work goes on after run returned")
+	}
+}
+
+// printedURLs waits, for at most 4 minutes (the build under -race on a
+// busy machine), until run has printed the page's URL, and returns it and
+// the simulator's. The page's URL is the last line, on its own; the
+// simulator's comes before it, on another origin.
+func printedURLs(t *testing.T, stdout, stderr *logbuf.Buffer, done <-chan int) (page, sim string) {
+	t.Helper()
+	pageRE := regexp.MustCompile(`(?m)^    (http://127\.0\.0\.1:\d+)/$`)
+	simRE := regexp.MustCompile(`simulated RMS-Socket: (http://127\.0\.0\.1:\d+)/`)
+	ended := -1
+	printed := eventually.True(4*time.Minute, 50*time.Millisecond, func() bool {
+		select {
+		case ended = <-done:
+			return true
+		default:
+			return pageRE.MatchString(stdout.String())
+		}
+	})
+	switch {
+	case ended >= 0:
+		t.Fatalf("run ended early with exit status %d\nstdout %s\nstderr %s", ended, stdout.String(), stderr.String())
+	case !printed:
+		t.Fatalf("no page URL printed:\n%s\n%s", stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	page = pageRE.FindStringSubmatch(out)[1]
+	simURL := simRE.FindStringSubmatch(out)
+	if simURL == nil {
+		t.Fatalf("the simulator's URL is not printed:\n%s", out)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); strings.TrimSpace(lines[len(lines)-1]) != page+"/" {
+		t.Errorf("the last line is %q, want the page's URL %s/ alone:\n%s", lines[len(lines)-1], page, out)
+	}
+	if strings.Index(out, simURL[0]) > strings.Index(out, page+"/") {
+		t.Errorf("the simulator's URL is printed after the page's:\n%s", out)
+	}
+	if page == simURL[1] {
+		t.Fatal("page and simulator share an origin; they must be separate, as in production")
+	}
+	return page, simURL[1]
+}
+
+// servesThePage: the page at page has the simulator at sim as its target,
+// allows it in its CSP, and serves its WebAssembly.
+func servesThePage(t *testing.T, page, sim string) {
+	t.Helper()
+	res, err := http.Get(page + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), `"origin":"`+sim+`"`) {
+		t.Errorf("the page's target is not the simulator %s:\n%.600s", sim, body)
+	}
+	if !strings.Contains(res.Header.Get("Content-Security-Policy"), "connect-src 'self' "+sim+" ws://"+strings.TrimPrefix(sim, "http://")) {
+		t.Errorf("CSP does not allow the simulator: %s", res.Header.Get("Content-Security-Policy"))
+	}
+	wasm := regexp.MustCompile(`main\.[0-9a-f]+\.wasm`).FindString(string(body))
+	res, err = http.Get(page + "/" + wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 4)
+	_, _ = io.ReadFull(res.Body, head)
+	res.Body.Close()
+	if string(head) != "\x00asm" {
+		t.Errorf("%s is not WebAssembly: % x", wasm, head)
 	}
 }
 

@@ -38,21 +38,37 @@ type Case struct {
 	Attempts   int    // connection attempts; 0 when the ID is not sent
 }
 
-// Mismatch says how a check's outcome differs from the one c must end
-// with, or "" when it matches: verdict, kind, statusCode, closeCode and,
-// where c asserts it, the transport. The check and browser suites both
-// compare with it, each from its own view of the result.
-func (c Case) Mismatch(verdict, kind string, statusCode, closeCode *int, transport string) string {
+// Outcome is how a check ended, as the result contract shows it: what a
+// Case asserts.
+type Outcome struct {
+	Verdict, Kind         string
+	StatusCode, CloseCode *int
+	Transport             string
+}
+
+// OutcomeOf is res's Outcome.
+func OutcomeOf(res *diagnosis.Result) Outcome {
+	return Outcome{
+		Verdict: string(res.Verdict), Kind: string(res.Kind),
+		StatusCode: res.StatusCode, CloseCode: res.CloseCode, Transport: res.Transport,
+	}
+}
+
+// Mismatch says how got differs from the outcome c must end with, or ""
+// when it matches: verdict, kind, statusCode, closeCode and, where c
+// asserts it, the transport. The check and browser suites both compare
+// with it, each from its own view of the result.
+func (c Case) Mismatch(got Outcome) string {
 	var diffs []string
-	if verdict != string(c.Verdict) || kind != string(c.Kind) {
-		diffs = append(diffs, fmt.Sprintf("verdict %s kind %s, want %s %s", verdict, kind, c.Verdict, c.Kind))
+	if got.Verdict != string(c.Verdict) || got.Kind != string(c.Kind) {
+		diffs = append(diffs, fmt.Sprintf("verdict %s kind %s, want %s %s", got.Verdict, got.Kind, c.Verdict, c.Kind))
 	}
-	if Code(statusCode) != Code(c.StatusCode) || Code(closeCode) != Code(c.CloseCode) {
+	if Code(got.StatusCode) != Code(c.StatusCode) || Code(got.CloseCode) != Code(c.CloseCode) {
 		diffs = append(diffs, fmt.Sprintf("statusCode %s closeCode %s, want %s %s",
-			Code(statusCode), Code(closeCode), Code(c.StatusCode), Code(c.CloseCode)))
+			Code(got.StatusCode), Code(got.CloseCode), Code(c.StatusCode), Code(c.CloseCode)))
 	}
-	if c.Transport != "" && transport != c.Transport {
-		diffs = append(diffs, fmt.Sprintf("transport %q, want %q", transport, c.Transport))
+	if c.Transport != "" && got.Transport != c.Transport {
+		diffs = append(diffs, fmt.Sprintf("transport %q, want %q", got.Transport, c.Transport))
 	}
 	return strings.Join(diffs, "; ")
 }

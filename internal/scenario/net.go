@@ -17,40 +17,55 @@ func FreeAddr() (string, error) {
 	return ln.Addr().String(), ln.Close()
 }
 
-// SilentListener listens on a loopback port, accepts connections, holds them open
-// and never sends a byte, until stop, which closes the listener and every
-// connection it accepted.
-func SilentListener() (addr string, stop func(), err error) {
+// SilentListener is a loopback listener that accepts connections, holds
+// them open and never sends a byte, until Close.
+type SilentListener struct {
+	Addr     string        // host:port
+	accepted chan struct{} // closed at the first connection
+	ln       net.Listener
+	done     chan struct{} // closed when the accept loop has ended
+	mu       sync.Mutex
+	conns    []net.Conn
+}
+
+// ListenSilent starts a SilentListener on 127.0.0.1:0.
+func ListenSilent() (*SilentListener, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		done  = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
+	l := &SilentListener{Addr: ln.Addr().String(), accepted: make(chan struct{}), ln: ln, done: make(chan struct{})}
+	go l.accept()
+	return l, nil
+}
+
+func (l *SilentListener) accept() {
+	defer close(l.done)
+	for {
+		c, err := l.ln.Accept()
+		if err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String(), func() {
-		_ = ln.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
+		l.mu.Lock()
+		if l.conns = append(l.conns, c); len(l.conns) == 1 {
+			close(l.accepted)
 		}
-	}, nil
+		l.mu.Unlock()
+	}
+}
+
+// Accepted is closed once the listener has accepted its first connection.
+func (l *SilentListener) Accepted() <-chan struct{} { return l.accepted }
+
+// Close closes the listener and every connection it accepted.
+func (l *SilentListener) Close() {
+	_ = l.ln.Close()
+	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.conns {
+		_ = c.Close()
+	}
 }
 
 // Tunnel answers a CONNECT request as a forward proxy does: it dials addr,

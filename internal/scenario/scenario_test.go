@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -247,28 +248,77 @@ func show(c *int) string {
 func TestMismatch(t *testing.T) {
 	n := func(v int) *int { return &v }
 	c := scenario.Case{Verdict: diagnosis.Error, Kind: diagnosis.KindAccountInactive, StatusCode: n(402), Transport: "polling"}
+	match := scenario.Outcome{Verdict: "error", Kind: "account-inactive", StatusCode: n(402), Transport: "polling"}
+	with := func(change func(*scenario.Outcome)) scenario.Outcome {
+		o := match
+		change(&o)
+		return o
+	}
 	tests := []struct {
-		name          string
-		verdict, kind string
-		status, close *int
-		transport     string
-		wantSubstr    string // "" for a match
+		name       string
+		got        scenario.Outcome
+		wantSubstr string // "" for a match
 	}{
-		{"match", "error", "account-inactive", n(402), nil, "polling", ""},
-		{"kind", "error", "not-found", n(402), nil, "polling", "kind not-found"},
-		{"verdict", "warning", "account-inactive", n(402), nil, "polling", "verdict warning"},
-		{"status", "error", "account-inactive", n(403), nil, "polling", "statusCode 403"},
-		{"status missing", "error", "account-inactive", nil, nil, "polling", "statusCode null"},
-		{"close", "error", "account-inactive", n(402), n(1000), "polling", "closeCode 1000"},
-		{"transport", "error", "account-inactive", n(402), nil, "websocket", `transport "websocket"`},
+		{"match", match, ""},
+		{"kind", with(func(o *scenario.Outcome) { o.Kind = "not-found" }), "kind not-found"},
+		{"verdict", with(func(o *scenario.Outcome) { o.Verdict = "warning" }), "verdict warning"},
+		{"status", with(func(o *scenario.Outcome) { o.StatusCode = n(403) }), "statusCode 403"},
+		{"status missing", with(func(o *scenario.Outcome) { o.StatusCode = nil }), "statusCode null"},
+		{"close", with(func(o *scenario.Outcome) { o.CloseCode = n(1000) }), "closeCode 1000"},
+		{"transport", with(func(o *scenario.Outcome) { o.Transport = "websocket" }), `transport "websocket"`},
 	}
 	for _, tt := range tests {
-		got := c.Mismatch(tt.verdict, tt.kind, tt.status, tt.close, tt.transport)
+		got := c.Mismatch(tt.got)
 		if (got == "") != (tt.wantSubstr == "") || !strings.Contains(got, tt.wantSubstr) {
 			t.Errorf("%s: Mismatch = %q, want one naming %q", tt.name, got, tt.wantSubstr)
 		}
 	}
-	if got := (scenario.Case{Kind: diagnosis.KindOK, Verdict: diagnosis.OK}).Mismatch("ok", "ok", nil, nil, "websocket"); got != "" {
+	anyTransport := scenario.Case{Kind: diagnosis.KindOK, Verdict: diagnosis.OK}
+	if got := anyTransport.Mismatch(scenario.Outcome{Verdict: "ok", Kind: "ok", Transport: "websocket"}); got != "" {
 		t.Errorf("a case that asserts no transport: Mismatch = %q", got)
+	}
+}
+
+// TestOutcomeOf: a result's outcome is its verdict, kind, codes and
+// transport, as Mismatch compares them.
+func TestOutcomeOf(t *testing.T) {
+	status := 402
+	res := &diagnosis.Result{Verdict: diagnosis.Error, Kind: diagnosis.KindAccountInactive, StatusCode: &status, Transport: "polling"}
+	want := scenario.Outcome{Verdict: "error", Kind: "account-inactive", StatusCode: &status, Transport: "polling"}
+	if got := scenario.OutcomeOf(res); got != want {
+		t.Errorf("OutcomeOf = %+v, want %+v", got, want)
+	}
+}
+
+// TestSilentListener: Accepted is closed at the first connection and not
+// before; the connection gets no byte; Close ends it.
+func TestSilentListener(t *testing.T) {
+	l, err := scenario.ListenSilent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-l.Accepted():
+		t.Fatal("Accepted is closed before any connection")
+	default:
+	}
+	c, err := net.Dial("tcp", l.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	select {
+	case <-l.Accepted():
+	case <-time.After(time.Minute):
+		t.Fatal("Accepted is still open a minute after a connection")
+	}
+	_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("read %d bytes, %v; want nothing until the deadline", n, err)
+	}
+	l.Close()
+	_ = c.SetReadDeadline(time.Now().Add(time.Minute))
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Errorf("read after Close: %v, want EOF", err)
 	}
 }

@@ -127,12 +127,12 @@ func (s *Servers) refused() error {
 // silent makes Silent a listener that accepts connections, holds them open
 // and never sends a byte.
 func (s *Servers) silent() error {
-	addr, stop, err := SilentListener()
+	l, err := ListenSilent()
 	if err != nil {
 		return err
 	}
-	s.stops = append(s.stops, stop)
-	s.targets[Silent] = target(addr)
+	s.stops = append(s.stops, l.Close)
+	s.targets[Silent] = target(l.Addr)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,12 +42,12 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 	}
 	res, err := client.Do(req)
 	if err != nil {
-		return transport.Response{}, aborted(ctx, err)
+		return transport.Response{}, transport.Aborted(ctx, err)
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, r.Limit+1))
 	if err != nil {
-		return transport.Response{}, aborted(ctx, err)
+		return transport.Response{}, transport.Aborted(ctx, err)
 	}
 	out := transport.Response{Status: res.StatusCode, Body: string(body)}
 	if int64(len(body)) > r.Limit {
@@ -55,16 +56,9 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 	return out, nil
 }
 
-// aborted makes an error of a request whose ctx has ended say so.
-func aborted(ctx context.Context, err error) error {
-	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-		return fmt.Errorf("%w (%v)", ctx.Err(), err)
-	}
-	return err
-}
-
 // Dialer opens WebSockets with gorilla/websocket. Like a browser it sends
-// no custom headers on the upgrade. A message longer than
+// no custom headers on the upgrade, and a dial ends when its context does,
+// as a browser's WebSocket is closed. A message longer than
 // transport.MaxPayloadCeiling ends the connection before it is read whole
 // (reported as 1006, as a browser reports a connection it failed); the
 // transport holds messages to the session's own, smaller cap.
@@ -81,7 +75,10 @@ func (d Dialer) Dial(ctx context.Context, wsURL string, onMessage func(string), 
 	if d.Proxy != nil {
 		dialer.Proxy = d.Proxy
 	}
+	abort := &abortOnDone{ctx: ctx}
+	dialer.NetDialContext = abort.dial
 	ws, _, err := dialer.DialContext(ctx, wsURL, nil)
+	abort.stop()
 	if err != nil {
 		// A browser reports any failed WebSocket as close code 1006.
 		return nil, fmt.Errorf("%w (%v)", &transport.CloseEvent{Code: websocket.CloseAbnormalClosure}, err)
@@ -90,6 +87,39 @@ func (d Dialer) Dial(ctx context.Context, wsURL string, onMessage func(string), 
 	c := &conn{ws: ws}
 	go c.read(onMessage, onClose)
 	return c, nil
+}
+
+// abortOnDone ends a dial's connections when ctx ends, until stop.
+// gorilla/websocket reads the answer to the upgrade request with no regard
+// for ctx, only for its deadline: without this, a check that ended would
+// leave its upgrade open until then.
+type abortOnDone struct {
+	ctx   context.Context
+	mu    sync.Mutex
+	stops []func() bool
+}
+
+func (a *abortOnDone) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(a.ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stops = append(a.stops, stop)
+	return c, nil
+}
+
+// stop ends the watch once the dial has returned: a.ctx may end then
+// without ending the WebSocket.
+func (a *abortOnDone) stop() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, stop := range a.stops {
+		stop()
+	}
 }
 
 type conn struct {

@@ -69,42 +69,34 @@ type probe struct {
 }
 
 func (p probe) run(ctx context.Context, t diagnosis.Target) diagnosis.Probe {
-	u, err := url.Parse(t.String())
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+	if (t.Scheme() != "http" && t.Scheme() != "https") || t.Host() == "" {
 		return diagnosis.Probe{Reachability: diagnosis.ReachNetwork, Detail: fmt.Sprintf("target %q is not an http(s) URL", t.String())}
 	}
-	proxyFor := p.Proxy
-	if proxyFor == nil {
-		proxyFor = http.ProxyFromEnvironment
-	}
-	proxy, err := proxyFor(&http.Request{Method: http.MethodGet, URL: u, Header: http.Header{}})
+	proxy, err := ProxyFor(p.Proxy, t)
 	if err != nil {
-		// The error may quote the proxy's URL with its password.
-		return diagnosis.Probe{Reachability: diagnosis.ReachNetwork, Detail: "the proxy setting (HTTPS_PROXY, HTTP_PROXY) is not a usable proxy URL"}
+		return diagnosis.Probe{Reachability: diagnosis.ReachNetwork, Detail: err.Error()}
 	}
-	target := hostPort(u)
+	target := net.JoinHostPort(t.Host(), t.Port())
 	if proxy == nil {
 		conn, fail := p.dial(ctx, target, "")
 		if fail != nil {
 			return *fail
 		}
 		defer conn.Close()
-		if u.Scheme == "http" {
+		if t.Scheme() == "http" {
 			return diagnosis.Probe{Reachability: diagnosis.ReachOK, Detail: "connected to " + describe(target, conn)}
 		}
-		return p.handshake(ctx, conn, u.Hostname(), target, "connected to "+describe(target, conn)+", ", diagnosis.Probe{})
+		return p.handshake(ctx, conn, t.Host(), target, "connected to "+describe(target, conn)+", ", diagnosis.Probe{})
 	}
-	return p.throughProxy(ctx, u, target, proxy)
+	return p.throughProxy(ctx, t, target, proxy)
 }
 
 // throughProxy probes the proxy the check's requests went through and, for
 // an https target, the tunnel it opens to the target and the TLS handshake
 // at its end, as net/http and gorilla/websocket connect.
-func (p probe) throughProxy(ctx context.Context, u *url.URL, target string, proxy *url.URL) diagnosis.Probe {
-	shown := *proxy
-	shown.User = nil
-	via := diagnosis.Probe{Proxy: shown.String()}
-	proxyAddr := hostPort(proxy)
+func (p probe) throughProxy(ctx context.Context, t diagnosis.Target, target string, proxy *url.URL) diagnosis.Probe {
+	via := diagnosis.Probe{Proxy: ShownProxy(proxy)}
+	proxyAddr := proxyHostPort(proxy)
 	prefix := "the proxy " + proxyAddr + ": "
 	conn, fail := p.dial(ctx, proxyAddr, prefix)
 	if fail != nil {
@@ -126,7 +118,7 @@ func (p probe) throughProxy(ctx context.Context, u *url.URL, target string, prox
 		}
 		conn = tc
 	}
-	if u.Scheme == "http" {
+	if t.Scheme() == "http" {
 		via.Reachability = diagnosis.ReachOK
 		via.Detail = "connected to the proxy " + describe(proxyAddr, conn) + "; it sends http requests on to " + target + " itself, so the target was not dialled from here"
 		return via
@@ -134,7 +126,7 @@ func (p probe) throughProxy(ctx context.Context, u *url.URL, target string, prox
 	if fail := p.connect(ctx, conn, proxy, target, prefix, via); fail != nil {
 		return *fail
 	}
-	return p.handshake(ctx, conn, u.Hostname(), target, "through the proxy "+proxyAddr+": tunnel to "+target+" open, ", via)
+	return p.handshake(ctx, conn, t.Host(), target, "through the proxy "+proxyAddr+": tunnel to "+target+" open, ", via)
 }
 
 // connect asks the proxy on conn for a tunnel to target, with the proxy's
@@ -258,16 +250,6 @@ func tlsHint(err error) string {
 		return "the certificate has expired or is not yet valid (check this machine's clock); "
 	}
 	return ""
-}
-
-// hostPort is u's host and port, the scheme's default port when it names
-// none.
-func hostPort(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443", "socks5": "1080"}[u.Scheme]
-	}
-	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // describe names addr and, when addr is a name, the address conn reached.

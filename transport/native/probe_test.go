@@ -69,12 +69,12 @@ func refusedAddr(t *testing.T) string {
 // silent accepts connections and never sends a byte.
 func silent(t *testing.T) string {
 	t.Helper()
-	addr, stop, err := scenario.SilentListener()
+	l, err := scenario.ListenSilent()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(stop)
-	return addr
+	t.Cleanup(l.Close)
+	return l.Addr
 }
 
 // trusting trusts srv's certificate, as a machine with its CA installed.
