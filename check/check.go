@@ -215,7 +215,6 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.D
 		Target:     cfg.Target,
 		Attempts:   out.attempts,
 		Trimmed:    id.Trimmed,
-		TokenSent:  cfg.Token != "",
 		NotSent:    out.obs.InvalidID,
 		Browser:    cfg.Browser,
 

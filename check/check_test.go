@@ -185,8 +185,8 @@ func TestInvalidIDIsNotSent(t *testing.T) {
 	if res.Steps[0].Status != diagnosis.StepFailed || res.Steps[1].Status != diagnosis.StepNotReached {
 		t.Errorf("steps %+v", res.Steps)
 	}
-	if !strings.Contains(res.Report, "400 (not sent") {
-		t.Errorf("report does not mark the 400 as not sent:\n%s", res.Report)
+	if !strings.Contains(res.Report, "Status code:   - (not sent: caught before connecting") {
+		t.Errorf("report gives a status for a request never made:\n%s", res.Report)
 	}
 	if logs.String() != "" {
 		t.Errorf("an invalid ID reached the server:\n%s", logs.String())
@@ -269,7 +269,7 @@ func TestTokenNeverLeaves(t *testing.T) {
 		cfg := config(tg, "402")
 		cfg.Token = token
 		res := run(t, cfg)
-		if !res.TokenSent {
+		if !res.TokenSent() {
 			t.Error("TokenSent is false")
 		}
 		if strings.Contains(res.Report, token) || strings.Contains(fmt.Sprint(res.Messages), token) {

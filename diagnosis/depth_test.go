@@ -121,7 +121,7 @@ func TestHandoffForTheNetworksFixesOnly(t *testing.T) {
 		for _, k := range allKinds {
 			reach := diagnosis.ReachCORSBlocked
 			r := &diagnosis.Result{Kind: k, Target: target, RunID: "dc-test-2", Timestamp: "2026-11-28T12:00:00Z", CustomerID: "12345",
-				Messages: []string{"handshake: TypeError: Failed to fetch"}, Reachability: &reach, TokenSent: true,
+				Messages: []string{"handshake: TypeError: Failed to fetch"}, Reachability: &reach, Token: sent(true), Attempts: 1,
 				Steps: []diagnosis.Step{{Name: "handshake", Status: diagnosis.StepFailed, MS: 10012, Detail: "no answer within 10s"}}}
 			h := diagnosis.Handoff(r)
 			if (h != nil) != network[k] {
@@ -160,7 +160,7 @@ func TestAdviceNamesTheTargetAndNeverRepeats(t *testing.T) {
 	target := diagnosis.Target{Origin: "http://127.0.0.1:9090", Path: "/rms-socket/socket.io"}
 	for _, k := range allKinds {
 		for _, token := range []bool{false, true} {
-			r := &diagnosis.Result{Kind: k, Target: target, TokenSent: token}
+			r := &diagnosis.Result{Kind: k, Target: target, Token: sent(token), Attempts: 1}
 			e := r.Entry()
 			texts := []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting}
 			all := strings.Join(append([]string{e.Title}, texts...), " ")
@@ -244,7 +244,7 @@ func TestRedactEveryEcho(t *testing.T) {
 // network team gets no hand-off.
 func TestExpiredTokenRefusedByAGatewayIsNotTheNetworks(t *testing.T) {
 	exp, left := "2026-11-28T11:00:00Z", int64(-3600)
-	r := &diagnosis.Result{Kind: diagnosis.KindRefusedByGateway, TokenSent: true, Target: diagnosis.Target{Origin: "https://rms.lsports.eu", Path: "/rms-socket/socket.io"},
+	r := &diagnosis.Result{Kind: diagnosis.KindRefusedByGateway, Attempts: 1, Target: diagnosis.Target{Origin: "https://rms.lsports.eu", Path: "/rms-socket/socket.io"},
 		Token: &diagnosis.Token{Format: diagnosis.TokenJWT, ExpiresAt: &exp, Expired: true, SecondsLeft: &left}}
 	if e := r.Entry(); e.Owner != diagnosis.OwnerCustomerDev || !strings.Contains(e.Troubleshooting, "had expired at 2026-11-28T11:00:00Z, 1 h 0 min before") {
 		t.Errorf("owner %q, troubleshooting %q", e.Owner, e.Troubleshooting)
@@ -264,7 +264,7 @@ func TestExpiredTokenRefusedByAGatewayIsNotTheNetworks(t *testing.T) {
 func TestNoJargonInTheVerdict(t *testing.T) {
 	for _, k := range allKinds {
 		for _, token := range []bool{false, true} {
-			e := (&diagnosis.Result{Kind: k, TokenSent: token}).Entry()
+			e := (&diagnosis.Result{Kind: k, Token: sent(token), Attempts: 1}).Entry()
 			for _, text := range []string{e.Title, e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting} {
 				for _, jargon := range []string{"Engine.IO", "namespace", "connect_error", "Socket.IO", "maxPayload", "handshake"} {
 					if strings.Contains(strings.ToLower(text), strings.ToLower(jargon)) {

@@ -78,7 +78,7 @@ func TestReport(t *testing.T) {
 		Verdict: diagnosis.Error, Kind: diagnosis.KindAccountInactive, StatusCode: &status,
 		CustomerID: "12345", Trimmed: true, Timestamp: "2026-11-25T12:00:00Z", RunID: "dc-test-1",
 		Messages:  []string{`connect_error: "Account inactive or expired" data {"statusCode":402}`, "line one\nline two"},
-		Transport: "polling", Attempts: 1, TokenSent: true, Browser: "TestBrowser/1.0",
+		Transport: "polling", Attempts: 1, Token: sent(true), Browser: "TestBrowser/1.0",
 		Target: diagnosis.Target{Origin: "https://rms.lsports.eu", Path: "/rms-socket/socket.io"},
 		Steps: []diagnosis.Step{
 			{Name: "customer-id", Status: diagnosis.StepOK},
@@ -119,7 +119,7 @@ func TestReport(t *testing.T) {
 
 	r.NotSent, r.StatusCode, r.Kind = true, nil, diagnosis.KindInvalidFormat
 	got = diagnosis.Report(r)
-	if !strings.Contains(got, "Status code:   400 (not sent: caught before connecting)") {
+	if !strings.Contains(got, "Status code:   - (not sent: caught before connecting; RMS-Socket refuses such an ID with 400)") {
 		t.Errorf("a not-sent ID must show the 400 row as not sent:\n%s", got)
 	}
 	if !strings.Contains(got, "Fix owner:     "+diagnosis.OwnerTypist) {

@@ -57,7 +57,7 @@ func (w *reportWriter) verdict(r *Result, v View) {
 	w.line("Fix owner", orDash(e.Owner))
 	status := codeText(r.StatusCode)
 	if r.NotSent {
-		status = strconv.Itoa(e.StatusCode) + " (not sent: caught before connecting)"
+		status = "- (not sent: caught before connecting; RMS-Socket refuses such an ID with " + strconv.Itoa(e.StatusCode) + ")"
 	}
 	w.line("Status code", status)
 	w.line("Close code", codeText(r.CloseCode))
@@ -69,7 +69,7 @@ func (w *reportWriter) facts(r *Result) {
 	w.line("Transport", orDash(r.Transport))
 	w.line("Attempts", strconv.Itoa(r.Attempts))
 	token := "not sent"
-	if r.TokenSent {
+	if r.TokenSent() {
 		token = "sent (not shown)"
 		if t := TokenText(r); t != "" {
 			token += ": " + t
@@ -123,7 +123,7 @@ func (w *reportWriter) steps(steps []StepView) {
 func TokenText(r *Result) string {
 	t := r.Token
 	switch {
-	case !r.TokenSent || t == nil:
+	case !r.TokenSent():
 		return ""
 	case t.Format != TokenJWT:
 		return "not a JWT, so not read"

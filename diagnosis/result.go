@@ -1,6 +1,7 @@
 package diagnosis
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -79,7 +80,6 @@ type Result struct {
 	Target     Target   `json:"target"`
 	Attempts   int      `json:"attempts"`
 	Trimmed    bool     `json:"trimmed"`
-	TokenSent  bool     `json:"tokenSent"`
 	NotSent    bool     `json:"notSent"`
 	Browser    string   `json:"browser"`
 	// Reachability is whether anything answered at the target (nil: no
@@ -92,7 +92,7 @@ type Result struct {
 	// fix is not the customer network's (see Handoff).
 	ITHandoff *string `json:"itHandoff"`
 	// Token is what was read from the access token; nil when none was
-	// typed.
+	// typed. Whether it was sent is TokenSent, derived.
 	Token *Token `json:"token"`
 	// ClockSkewMS is this computer's clock minus the server's, in ms; nil
 	// when unknown. Beyond MaxClockSkew, Timestamp is in server time.
@@ -102,6 +102,21 @@ type Result struct {
 	// PingInterval is the heartbeat the service announced in its
 	// handshake (0: no handshake). It is not part of the page's contract.
 	PingInterval time.Duration `json:"-"`
+}
+
+// TokenSent reports whether an attempt of the check carried the access
+// token: one was typed and a connection was attempted (not for an ID
+// caught before connecting, nor a check the budget stopped). The result's
+// JSON has it as "tokenSent".
+func (r *Result) TokenSent() bool { return r.Token != nil && r.Attempts > 0 }
+
+// MarshalJSON writes the result with its derived "tokenSent".
+func (r Result) MarshalJSON() ([]byte, error) {
+	type fields Result // without this method
+	return json.Marshal(struct {
+		fields
+		TokenSent bool `json:"tokenSent"`
+	}{fields(r), r.TokenSent()})
 }
 
 // Hold is how a connection held open after the check went: seconds asked
@@ -124,10 +139,10 @@ type Hold struct {
 // the fix.
 func (r *Result) Entry() Entry {
 	e := Lookup(r.Kind)
-	if !r.TokenSent && e.NoTokenResolution != "" {
+	if !r.TokenSent() && e.NoTokenResolution != "" {
 		e.Resolution = e.NoTokenResolution
 	}
-	if !r.TokenSent && e.NoTokenTroubleshooting != "" {
+	if !r.TokenSent() && e.NoTokenTroubleshooting != "" {
 		e.Troubleshooting = e.NoTokenTroubleshooting
 	}
 	if refusesCredentials(e.Kind) {

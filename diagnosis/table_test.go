@@ -166,7 +166,7 @@ func TestAdviceFitsTheFacts(t *testing.T) {
 		has, lacks         string // in Resolution or Troubleshooting
 		resolution, advice string // exact, where not ""
 	}{
-		{name: "4401 with a token", res: diagnosis.Result{Kind: "auth-failed-after-upgrade", TokenSent: true},
+		{name: "4401 with a token", res: diagnosis.Result{Kind: "auth-failed-after-upgrade", Token: sent(true), Attempts: 1},
 			owner: diagnosis.OwnerCustomerDev, has: "tokens live 30 minutes",
 			resolution: "Check your access token and customerid, then reconnect"},
 		{name: "4401 without a token", res: diagnosis.Result{Kind: "auth-failed-after-upgrade"},
@@ -174,7 +174,7 @@ func TestAdviceFitsTheFacts(t *testing.T) {
 			advice: "No access token was sent with this check, so RMS-Socket had none to accept."},
 		{name: "gateway without a token", res: diagnosis.Result{Kind: "refused-by-gateway"},
 			owner: diagnosis.OwnerCustomerIT, has: "no access token was sent", lacks: "check the access token"},
-		{name: "gateway with a token", res: diagnosis.Result{Kind: "refused-by-gateway", TokenSent: true},
+		{name: "gateway with a token", res: diagnosis.Result{Kind: "refused-by-gateway", Token: sent(true), Attempts: 1},
 			owner: diagnosis.OwnerCustomerIT, has: "check the access token", lacks: "no access token was sent"},
 		{name: "ID typed badly, not sent", res: diagnosis.Result{Kind: "invalid-format", NotSent: true},
 			owner: diagnosis.OwnerTypist, resolution: "Use numeric characters only", lacks: "developers"},
@@ -182,7 +182,7 @@ func TestAdviceFitsTheFacts(t *testing.T) {
 			owner: diagnosis.OwnerCustomerDev, resolution: "Use numeric characters only"},
 		{name: "402 without a token keeps the seed's words", res: diagnosis.Result{Kind: "account-inactive"},
 			owner: diagnosis.OwnerLSports, resolution: "Contact LSports support"},
-		{name: "success", res: diagnosis.Result{Kind: "ok", TokenSent: true}, lacks: "not joined"},
+		{name: "success", res: diagnosis.Result{Kind: "ok", Token: sent(true), Attempts: 1}, lacks: "not joined"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := tt.res.Entry()

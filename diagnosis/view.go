@@ -195,7 +195,7 @@ func holdRow(r *Result) string {
 func codeLine(r *Result, e Entry) string {
 	switch {
 	case r.NotSent:
-		return "Status " + strconv.Itoa(e.StatusCode) + " (not sent: caught before connecting)"
+		return "Not sent: caught before connecting (RMS-Socket refuses such an ID with status " + strconv.Itoa(e.StatusCode) + ")"
 	case r.StatusCode != nil && r.CloseCode != nil:
 		return "Status " + strconv.Itoa(*r.StatusCode) + ", close code " + strconv.Itoa(*r.CloseCode)
 	case r.StatusCode != nil:

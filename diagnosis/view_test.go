@@ -1,7 +1,9 @@
 package diagnosis_test
 
 import (
+	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -57,7 +59,7 @@ func TestViewForEveryKind(t *testing.T) {
 	target := diagnosis.Target{Origin: "https://rms.example.com:8443", Path: "/rms-socket/socket.io"}
 	for _, e := range diagnosis.Table {
 		for _, token := range []bool{false, true} {
-			r := &diagnosis.Result{Kind: e.Kind, Verdict: e.Verdict, Target: target, TokenSent: token, Attempts: 1,
+			r := &diagnosis.Result{Kind: e.Kind, Verdict: e.Verdict, Target: target, Token: sent(token), Attempts: 1,
 				Steps: []diagnosis.Step{{Name: diagnosis.StepHandshake, Status: diagnosis.StepFailed, MS: 7}}}
 			r.ITHandoff = diagnosis.Handoff(r)
 			v := diagnosis.NewView(r)
@@ -69,7 +71,7 @@ func TestViewForEveryKind(t *testing.T) {
 			if v.Kind != string(e.Verdict)+" · "+name {
 				t.Errorf("%s: kind line %q", name, v.Kind)
 			}
-			checkRows(t, name, v, r.Entry())
+			checkRows(t, name, v, r.Entry(), token)
 			if (v.Handoff != "") != (r.Entry().Owner == diagnosis.OwnerCustomerIT) {
 				t.Errorf("%s: hand-off %q for owner %q", name, v.Handoff, r.Entry().Owner)
 			}
@@ -81,8 +83,9 @@ func TestViewForEveryKind(t *testing.T) {
 }
 
 // checkRows checks the verdict's list: every row in order, the table's
-// first rows from the entry, none repeating the title.
-func checkRows(t *testing.T, name string, v diagnosis.View, e diagnosis.Entry) {
+// first rows from the entry, none repeating the title, and of what was
+// seen only the token, when one was sent.
+func checkRows(t *testing.T, name string, v diagnosis.View, e diagnosis.Entry, token bool) {
 	t.Helper()
 	if len(v.Rows) != len(diagnosis.RowNames) {
 		t.Fatalf("%s: %d rows, want %d", name, len(v.Rows), len(diagnosis.RowNames))
@@ -99,6 +102,12 @@ func checkRows(t *testing.T, name string, v diagnosis.View, e diagnosis.Entry) {
 		t.Errorf("%s: neither reason nor meaning is shown", name)
 	}
 	for _, row := range v.Rows[5:] {
+		if row.Name == "token" && token {
+			if row.Text != "Sent: not a JWT, so not read." {
+				t.Errorf("%s: token row %q for an opaque token sent", name, row.Text)
+			}
+			continue
+		}
 		if row.Text != "" {
 			t.Errorf("%s: row %s says %q with nothing seen", name, row.Name, row.Text)
 		}
@@ -111,7 +120,7 @@ func TestViewCodeLine(t *testing.T) {
 		r    diagnosis.Result
 		want string
 	}{
-		{diagnosis.Result{Kind: diagnosis.KindInvalidFormat, NotSent: true}, "Status 400 (not sent: caught before connecting)"},
+		{diagnosis.Result{Kind: diagnosis.KindInvalidFormat, NotSent: true}, "Not sent: caught before connecting (RMS-Socket refuses such an ID with status 400)"},
 		{diagnosis.Result{Kind: diagnosis.KindNotFound, StatusCode: n(403)}, "Status 403"},
 		{diagnosis.Result{Kind: diagnosis.KindAuthorizationRevoked, CloseCode: n(4403)}, "WebSocket close code 4403"},
 		{diagnosis.Result{Kind: diagnosis.KindUnknownStatus, StatusCode: n(502), CloseCode: n(1006)}, "Status 502, close code 1006"},
@@ -127,8 +136,8 @@ func TestViewRowsOfWhatWasSeen(t *testing.T) {
 	reach := diagnosis.ReachNetwork
 	skew := int64(10 * 60 * 1000)
 	closedAt, code := 42, 1006
-	r := &diagnosis.Result{Kind: diagnosis.KindOK, Verdict: diagnosis.OK, Attempts: 1, TokenSent: true,
-		Token:        &diagnosis.Token{Format: diagnosis.TokenOpaque},
+	r := &diagnosis.Result{Kind: diagnosis.KindOK, Verdict: diagnosis.OK, Attempts: 1,
+		Token:        sent(true),
 		Reachability: &reach, ClockSkewMS: &skew,
 		Hold: &diagnosis.Hold{RequestedS: 60, HeldS: 42, ClosedAtS: &closedAt, CloseCode: &code, Events: 1}}
 	rows := map[string]string{}
@@ -163,5 +172,37 @@ func TestReportShowsTheViewsStepTimes(t *testing.T) {
 	}
 	if strings.Contains(report, "3456") || !strings.Contains(report, "  hold         running            -") {
 		t.Errorf("a running step has no time yet, in the report as on the page:\n%s", report)
+	}
+}
+
+// sent is the Token of a result whose attempts carried an opaque token,
+// or nil for none.
+func sent(token bool) *diagnosis.Token {
+	if !token {
+		return nil
+	}
+	return &diagnosis.Token{Format: diagnosis.TokenOpaque}
+}
+
+// TestTokenSentOnlyWhenAnAttemptCarriedIt: a token typed for an ID caught
+// before connecting, or a check the budget stopped, was never sent, and
+// the report and the result's JSON say so.
+func TestTokenSentOnlyWhenAnAttemptCarriedIt(t *testing.T) {
+	for _, tc := range []struct {
+		attempts int
+		token    bool
+		want     bool
+	}{{0, true, false}, {1, true, true}, {3, false, false}} {
+		r := &diagnosis.Result{Kind: diagnosis.KindInvalidFormat, NotSent: tc.attempts == 0, Attempts: tc.attempts, Token: sent(tc.token)}
+		if r.TokenSent() != tc.want {
+			t.Errorf("%d attempts, token %v: TokenSent() %v", tc.attempts, tc.token, r.TokenSent())
+		}
+		b, err := json.Marshal(r)
+		if err != nil || !strings.Contains(string(b), `"tokenSent":`+strconv.FormatBool(tc.want)) || !strings.Contains(string(b), `"kind":"invalid-format"`) {
+			t.Errorf("JSON %s (%v) lacks tokenSent %v or the other fields", b, err, tc.want)
+		}
+		if got := diagnosis.Report(r); strings.Contains(got, "Access token:  sent") == !tc.want {
+			t.Errorf("%d attempts, token %v: the report says:\n%s", tc.attempts, tc.token, got)
+		}
 	}
 }

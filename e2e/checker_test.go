@@ -159,7 +159,7 @@ func TestNotSentIDShowsThe400Row(t *testing.T) {
 	if res.Kind != "invalid-format" || res.StatusCode != nil {
 		t.Fatalf("got %s %s", res.Kind, scenario.Code(res.StatusCode))
 	}
-	if got := text(t, ctx, "verdict-code"); got != "Status 400 (not sent: caught before connecting)" {
+	if got := text(t, ctx, "verdict-code"); got != "Not sent: caught before connecting (RMS-Socket refuses such an ID with status 400)" {
 		t.Errorf("#verdict-code %q", got)
 	}
 	if after := strings.Count(simLog.String(), "connection attempt"); after != before {

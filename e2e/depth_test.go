@@ -18,6 +18,7 @@ import (
 
 	"github.com/lsports/defendcheck"
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/httpserve"
 )
 
 // jwt makes an unsigned compact JWT with the claims.
@@ -55,7 +56,7 @@ func TestWhatTheBrowserHides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := defendcheck.Listen("127.0.0.1:0", h)
+	srv, err := httpserve.Listen("127.0.0.1:0", h)
 	if err != nil {
 		t.Fatal(err)
 	}

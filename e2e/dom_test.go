@@ -13,7 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/lsports/defendcheck"
+	"github.com/lsports/defendcheck/internal/httpserve"
 )
 
 // renamedPage serves the checker page with one element id renamed in its
@@ -42,7 +42,7 @@ func renamedPage(t *testing.T, id string) string {
 		res.Header.Set("Content-Length", strconv.Itoa(len(body)))
 		return nil
 	}
-	srv, err := defendcheck.Listen("127.0.0.1:0", proxy)
+	srv, err := httpserve.Listen("127.0.0.1:0", proxy)
 	if err != nil {
 		t.Fatal(err)
 	}

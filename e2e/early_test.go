@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/lsports/defendcheck"
+	"github.com/lsports/defendcheck/internal/httpserve"
 )
 
 // heldPage serves the checker page (a proxy to pageURL, so the page is the
@@ -32,7 +32,7 @@ func heldPage(t *testing.T, appDelay time.Duration) (base string, release func()
 	held := make(chan struct{})
 	var once sync.Once
 	release = func() { once.Do(func() { close(held) }) }
-	srv, err := defendcheck.Listen("127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, err := httpserve.Listen("127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
 		case strings.HasSuffix(p, ".wasm"):
 			select {

@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/lsports/defendcheck"
+	"github.com/lsports/defendcheck/internal/httpserve"
 	"github.com/lsports/defendcheck/internal/scenario"
 )
 
@@ -176,7 +176,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // serve binds h to 127.0.0.1:0 until the test or benchmark ends.
 func serve(tb testing.TB, h http.Handler) string {
 	tb.Helper()
-	srv, err := defendcheck.Listen("127.0.0.1:0", h)
+	srv, err := httpserve.Listen("127.0.0.1:0", h)
 	if err != nil {
 		tb.Fatal(err)
 	}

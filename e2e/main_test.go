@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/lsports/defendcheck"
+	"github.com/lsports/defendcheck/internal/httpserve"
 	"github.com/lsports/defendcheck/internal/logbuf"
 	"github.com/lsports/defendcheck/internal/scenario"
 	"github.com/lsports/defendcheck/rmssim"
@@ -77,7 +78,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	page, err := defendcheck.Listen("127.0.0.1:0", pageHandler)
+	page, err := httpserve.Listen("127.0.0.1:0", pageHandler)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1

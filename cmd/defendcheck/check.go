@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lsports/defendcheck"
 	"github.com/lsports/defendcheck/check"
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/httpserve"
 	"github.com/lsports/defendcheck/rmssim"
 	"github.com/lsports/defendcheck/transport/native"
 )
@@ -158,7 +158,7 @@ func simulator(stderr io.Writer) (t diagnosis.Target, stop func(), err error) {
 		ConnPerMinute: diagnosis.ServiceConnPerMinute,
 		Logger:        slog.New(slog.NewTextHandler(stderr, nil)).With("component", "rmssim"),
 	})
-	srv, err := defendcheck.Listen("127.0.0.1:0", sim)
+	srv, err := httpserve.Listen("127.0.0.1:0", sim)
 	if err != nil {
 		_ = sim.Close()
 		return t, nil, err

@@ -98,8 +98,8 @@ func TestCheckEveryCase(t *testing.T) {
 					t.Errorf("the report and messages %q do not quote %q\n%s", res.Messages, msg, res.Report)
 				}
 			}
-			if res.Attempts != tc.Attempts || res.Browser != browser || res.TokenSent {
-				t.Errorf("attempts %d, browser %q, tokenSent %v; want %d, %q, false", res.Attempts, res.Browser, res.TokenSent, tc.Attempts, browser)
+			if res.Attempts != tc.Attempts || res.Browser != browser || res.TokenSent() {
+				t.Errorf("attempts %d, browser %q, tokenSent %v; want %d, %q, false", res.Attempts, res.Browser, res.TokenSent(), tc.Attempts, browser)
 			}
 			if out.stderr != "" {
 				t.Errorf("stderr is not empty:\n%s", out.stderr)

@@ -87,8 +87,8 @@ func TestCheckSendsTheTokenAndNeverPrintsIt(t *testing.T) {
 				}
 			}
 			if slices.Contains(tt.args, "-json") {
-				if res := result(t, out); !res.TokenSent || res.Kind != diagnosis.KindOK {
-					t.Errorf("tokenSent %v kind %s, want true ok", res.TokenSent, res.Kind)
+				if res := result(t, out); !res.TokenSent() || res.Kind != diagnosis.KindOK {
+					t.Errorf("tokenSent %v kind %s, want true ok", res.TokenSent(), res.Kind)
 				}
 				return
 			}

@@ -4,7 +4,6 @@ package browser
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hack-pad/safejs"
 
@@ -31,11 +30,11 @@ func (Fetcher) Fetch(ctx context.Context, req transport.Request) (transport.Resp
 	res, stop, err := fetch(ctx, req.URL, init)
 	defer stop()
 	if err != nil {
-		return transport.Response{}, aborted(ctx, err)
+		return transport.Response{}, transport.Aborted(ctx, err)
 	}
 	body, truncated, err := readBody(res, req.Limit)
 	if err != nil {
-		return transport.Response{}, aborted(ctx, err)
+		return transport.Response{}, transport.Aborted(ctx, err)
 	}
 	return transport.Response{Status: jsutil.Int(res, "status"), Body: string(body), Truncated: truncated}, nil
 }
@@ -112,13 +111,4 @@ func readBody(res safejs.Value, limit int64) (body []byte, truncated bool, err e
 			return body, true, nil
 		}
 	}
-}
-
-// aborted makes the error of a request whose ctx has ended say so: the
-// browser only says "AbortError".
-func aborted(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("%w (%v)", ctx.Err(), err)
-	}
-	return err
 }
