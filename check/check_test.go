@@ -23,10 +23,6 @@ import (
 	"github.com/lsports/defendcheck/transport/native"
 )
 
-// fast are the suites' bounds (scenario.Bounds); hostile_test.go names
-// them too.
-var fast = scenario.Bounds
-
 func config(target diagnosis.Target, id string) check.Config {
 	return check.Config{
 		Target: target, CustomerID: id,

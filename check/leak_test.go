@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/eventually"
 )
 
 // TestHundredChecksLeaveNoGoroutines runs 100 checks of mixed outcomes in
@@ -49,18 +50,17 @@ func TestHundredChecksLeaveNoGoroutines(t *testing.T) {
 // minutes, until at most want goroutines run (want 0: one second); it
 // returns the count.
 func settled(want int) int {
-	deadline := time.Now().Add(3 * time.Minute)
+	d := 3 * time.Minute
 	if want == 0 {
-		deadline = time.Now().Add(time.Second)
+		d = time.Second
 	}
-	for {
+	var n int
+	eventually.True(d, 200*time.Millisecond, func() bool {
 		http.DefaultClient.CloseIdleConnections()
-		n := runtime.NumGoroutine()
-		if (want > 0 && n <= want) || time.Now().After(deadline) {
-			return n
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		n = runtime.NumGoroutine()
+		return want > 0 && n <= want
+	})
+	return n
 }
 
 // simulatorProcess builds cmd/rmssim and runs it on 127.0.0.1:0 until the

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lsports/defendcheck/internal/eventually"
 	"github.com/lsports/defendcheck/internal/logbuf"
 )
 
@@ -19,12 +20,8 @@ func TestRunServesTheSimulatorUntilCancelled(t *testing.T) {
 	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-conn-per-minute", "0"}, &stdout, &stderr) }()
 
 	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
-	deadline := time.Now().Add(10 * time.Second)
-	for url.FindString(stdout.String()) == "" {
-		if time.Now().After(deadline) {
-			t.Fatalf("no URL printed; stdout %q stderr %q", stdout.String(), stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !eventually.True(10*time.Second, 10*time.Millisecond, func() bool { return url.FindString(stdout.String()) != "" }) {
+		t.Fatalf("no URL printed; stdout %q stderr %q", stdout.String(), stderr.String())
 	}
 	res, err := http.Get(url.FindString(stdout.String()) + "/")
 	if err != nil {
