@@ -5,11 +5,13 @@ import (
 	"strings"
 
 	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
+	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
 
 // EventName returns the name of the Socket.IO event an Engine.IO packet
-// carries, reading the packet without consuming it.
+// carries, reading the packet without consuming it. A binary event counts
+// at its header, which names it; its attachments are not events.
 //
 // Watch the engine socket's "packet" event with it to see events in the
 // order they arrived: the Socket.IO client delivers events through a task
@@ -19,12 +21,21 @@ func EventName(p *packet.Packet) (string, bool) {
 	if p == nil || p.Type != packet.MESSAGE {
 		return "", false
 	}
-	buf, ok := p.Data.(types.BufferInterface)
+	buf, ok := p.Data.(*types.StringBuffer) // a binary packet is an attachment
 	if !ok {
 		return "", false
 	}
 	s := buf.String()
-	if !strings.HasPrefix(s, "2") { // Socket.IO EVENT
+	if s == "" {
+		return "", false
+	}
+	switch parser.PacketType(s[0] - '0') {
+	case parser.EVENT:
+	case parser.BINARY_EVENT: // its attachments follow as binary packets
+		if !strings.Contains(s, "-") {
+			return "", false
+		}
+	default:
 		return "", false
 	}
 	i := strings.IndexByte(s, '[')

@@ -1,6 +1,7 @@
 package transport_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
@@ -24,6 +25,12 @@ func TestEventName(t *testing.T) {
 		{packet.MESSAGE, `2[42]`, "", false},                                           // no name
 		{packet.MESSAGE, `2`, "", false},
 		{packet.PING, `2["x"]`, "", false},
+		{packet.MESSAGE, `51-["RESERVE_BET_ACCEPT",{"_placeholder":true,"num":0}]`, "RESERVE_BET_ACCEPT", true}, // binary event
+		{packet.MESSAGE, `52-/admin,7["odds",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, "odds", true},
+		{packet.MESSAGE, `5["x"]`, "", false},                                                    // no attachment count
+		{packet.MESSAGE, `61-[{"_placeholder":true,"num":0}]`, "", false},                        // BINARY_ACK
+		{packet.MESSAGE, strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000), "", false}, // no type
+		{packet.MESSAGE, "2" + strings.Repeat("[", 100_000), "", false},                          // deep, no name
 	}
 	for _, tt := range tests {
 		buf := types.NewStringBufferString(tt.data)
@@ -37,5 +44,9 @@ func TestEventName(t *testing.T) {
 	}
 	if _, ok := transport.EventName(nil); ok {
 		t.Error("EventName(nil) reported an event")
+	}
+	// An attachment is binary, whatever its bytes spell.
+	if _, ok := transport.EventName(&packet.Packet{Type: packet.MESSAGE, Data: types.NewBytesBufferString(`2["x"]`)}); ok {
+		t.Error("EventName counted a binary attachment as an event")
 	}
 }
