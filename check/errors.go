@@ -5,8 +5,11 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
+	enginepacket "github.com/zishang520/socket.io/parsers/engine/v3/packet"
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
+	"github.com/zishang520/socket.io/v3/pkg/types"
 
 	"github.com/lsports/defendcheck/transport"
 )
@@ -114,4 +117,55 @@ func causes(err error) []error {
 // v3.0.6 (Manager.Open); TestConnectTimeoutIsTheLibrarysLine pins that line.
 func isConnectTimeout(err error) bool {
 	return err != nil && err.Error() == "timeout"
+}
+
+// packetStartBytes is how much of a packet packetStart keeps.
+const packetStartBytes = 200
+
+// packetStart keeps the first bytes of the last message packet the engine
+// received: the client parses it next, and a packet it cannot parse ends
+// the connection with no more than "parse error" (see unparsable).
+type packetStart struct {
+	mu   sync.Mutex
+	head string
+}
+
+// keep keeps p's first bytes, if p carries a message.
+func (s *packetStart) keep(p *enginepacket.Packet) {
+	if p == nil || p.Type != enginepacket.MESSAGE {
+		return
+	}
+	data, ok := p.Data.(types.BufferInterface)
+	if !ok {
+		return
+	}
+	b := data.Bytes()
+	head := string(b[:min(len(b), packetStartBytes)])
+	if _, text := p.Data.(*types.StringBuffer); !text {
+		head = "binary, " + strconv.Itoa(len(b)) + " bytes: " + strconv.QuoteToASCII(head)
+	}
+	s.mu.Lock()
+	s.head = head
+	s.mu.Unlock()
+}
+
+func (s *packetStart) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.head
+}
+
+// parseError is the reason the Socket.IO client gives when it cannot
+// parse a packet (Manager.ondata in
+// github.com/zishang520/socket.io/clients/socket/v3).
+const parseError = "parse error"
+
+// unparsable records a packet the client could not parse, which ended the
+// connection: not the network's doing, but an answer this check cannot
+// read, named with what the packet began with. It returns the step detail.
+func (a *attempt) unparsable(err error) string {
+	a.obs.Answered = true
+	a.obs.NotEngineIO = true
+	a.note("not Socket.IO: a packet this check cannot parse (" + errText(err) + "), which began: " + a.lastPacket.String())
+	return "not Socket.IO: a packet this check cannot parse"
 }

@@ -56,7 +56,16 @@ func (a *attempt) failed(err error, at time.Time) bool {
 	return a.endedBeforeConnect("", err, at)
 }
 
+// connected: the namespace accepted the customer ID; join is sent and the
+// wait for a first event begins. A later CONNECT (a server that connects
+// the namespace again, after every join or in a loop) changes nothing:
+// join is sent once and no bound starts again, so the attempt still ends
+// within its bounds; the report says how many came.
 func (a *attempt) connected(at time.Time) bool {
+	if a.obs.Connected {
+		a.reconnects++
+		return false
+	}
 	a.obs.Connected = true
 	a.connectedAt = at
 	a.steps.finish(diagnosis.StepNamespace, diagnosis.StepOK, "the service accepted the customer ID", at)
@@ -146,10 +155,14 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 }
 
 // closed records the close of a session that had connected: its code, if
-// any, unless the answer that ended it says more. It returns the step
-// detail: what closed it.
+// any, unless the answer that ended it says more (one that is not
+// Engine.IO, a lost session, a packet the client cannot parse). It returns
+// the step detail: what closed it.
 func (a *attempt) closed(reason string, err error) (detail string) {
 	a.obs.Closed = true
+	if reason == parseError {
+		return a.unparsable(err)
+	}
 	detail = "closed (" + reason + ")"
 	var ce *transport.CloseEvent
 	if errors.As(err, &ce) {
@@ -184,6 +197,8 @@ func (a *attempt) endedBeforeConnect(reason string, err error, at time.Time) boo
 		return true
 	}
 	switch {
+	case reason == parseError:
+		a.fail(step, a.unparsable(err), at)
 	case errors.Is(err, context.DeadlineExceeded): // a request's own deadline
 		a.obs.Timeout = true
 		a.note(step + ": " + errText(err))

@@ -13,10 +13,10 @@ import (
 // but well-formed answer keeps its meaning and memory stays bounded.
 const MaxRead = 4 << 20
 
-// MaxPayloadCeiling is MaxRead under its former name, for transport/native.
-//
-// Deprecated: use MaxRead.
-const MaxPayloadCeiling = MaxRead
+// MaxPayloadCeiling is the most bytes a Dialer reads of one message
+// (transport/native cuts a longer one): one more than MaxRead, so that a
+// message just over MaxRead reaches the transport, which names it.
+const MaxPayloadCeiling = MaxRead + 1
 
 // MaxRequests is the most HTTP requests one connection of a check makes
 // (a check makes at most diagnosis.MaxAttemptsPerCheck connections): a
