@@ -38,7 +38,7 @@ type attempt struct {
 	connectedAt time.Time   // when the namespace connected
 	settledAt   time.Time   // when the check found the connection open; zero until then
 	firstEvent  string      // the first event's name, once one arrived
-	reconnects  int         // namespace CONNECTs after the first
+	reconnected bool        // the namespace CONNECT came again
 
 	lastPacket   packetStart // what a packet the client cannot parse began with
 	obs          diagnosis.Observation
@@ -243,9 +243,6 @@ func (a *attempt) run(ctx context.Context) (closeConn func()) {
 		a.holdOpen(ctx)
 	}
 	a.inbox.stop()
-	if a.reconnects > 0 {
-		a.note("namespace: the service sent the namespace CONNECT " + strconv.Itoa(a.reconnects+1) + " times; this check joined once")
-	}
 	a.pingInterval = sess.PingInterval()
 	return func() {
 		a.sock.Disconnect()

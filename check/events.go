@@ -60,10 +60,13 @@ func (a *attempt) failed(err error, at time.Time) bool {
 // wait for a first event begins. A later CONNECT (a server that connects
 // the namespace again, after every join or in a loop) changes nothing:
 // join is sent once and no bound starts again, so the attempt still ends
-// within its bounds; the report says how many came.
+// within its bounds; the report says it came.
 func (a *attempt) connected(at time.Time) bool {
 	if a.obs.Connected {
-		a.reconnects++
+		if !a.reconnected {
+			a.reconnected = true
+			a.note("namespace: the service sent the namespace CONNECT again, " + seconds(a.sinceConnect(at)) + " after the first: this check joins once, and its bounds still run")
+		}
 		return false
 	}
 	a.obs.Connected = true
