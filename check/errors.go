@@ -122,7 +122,7 @@ func isConnectTimeout(err error) bool {
 // packetStartBytes is how much of a packet packetStart keeps.
 const packetStartBytes = 200
 
-// packetStart keeps the first bytes of the last message packet the engine
+// packetStart keeps the first bytes of the last packet the engine
 // received: the client parses it next, and a packet it cannot parse ends
 // the connection with no more than "parse error" (see unparsable).
 type packetStart struct {
@@ -130,19 +130,22 @@ type packetStart struct {
 	head string
 }
 
-// keep keeps p's first bytes, if p carries a message.
+// keep keeps p's first bytes: a message's (the Socket.IO packet), or
+// another packet's type and data.
 func (s *packetStart) keep(p *enginepacket.Packet) {
-	if p == nil || p.Type != enginepacket.MESSAGE {
+	if p == nil {
 		return
 	}
-	data, ok := p.Data.(types.BufferInterface)
-	if !ok {
-		return
+	head := ""
+	if data, ok := p.Data.(types.BufferInterface); ok {
+		b := data.Bytes()
+		head = string(b[:min(len(b), packetStartBytes)])
+		if _, text := p.Data.(*types.StringBuffer); !text {
+			head = "binary, " + strconv.Itoa(len(b)) + " bytes: " + strconv.QuoteToASCII(head)
+		}
 	}
-	b := data.Bytes()
-	head := string(b[:min(len(b), packetStartBytes)])
-	if _, text := p.Data.(*types.StringBuffer); !text {
-		head = "binary, " + strconv.Itoa(len(b)) + " bytes: " + strconv.QuoteToASCII(head)
+	if p.Type != enginepacket.MESSAGE {
+		head = "Engine.IO " + string(p.Type) + " packet: " + head
 	}
 	s.mu.Lock()
 	s.head = head
@@ -155,10 +158,16 @@ func (s *packetStart) String() string {
 	return s.head
 }
 
-// parseError is the reason the Socket.IO client gives when it cannot
-// parse a packet (Manager.ondata in
-// github.com/zishang520/socket.io/clients/socket/v3).
-const parseError = "parse error"
+// cannotParse reports whether the client ended the connection over a
+// packet it could not parse: the reason the Socket.IO client gives
+// ("parse error", Manager.ondata in
+// github.com/zishang520/socket.io/clients/socket/v3), or the JSON error of
+// an Engine.IO packet's data (an open packet mid-session, say).
+func cannotParse(reason string, err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return reason == "parse error" || errors.As(err, &syntax) || errors.As(err, &typ)
+}
 
 // unparsable records a packet the client could not parse, which ended the
 // connection: not the network's doing, but an answer this check cannot

@@ -163,7 +163,7 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 // the step detail: what closed it.
 func (a *attempt) closed(reason string, err error) (detail string) {
 	a.obs.Closed = true
-	if reason == parseError {
+	if cannotParse(reason, err) {
 		return a.unparsable(err)
 	}
 	detail = "closed (" + reason + ")"
@@ -200,7 +200,7 @@ func (a *attempt) endedBeforeConnect(reason string, err error, at time.Time) boo
 		return true
 	}
 	switch {
-	case reason == parseError:
+	case cannotParse(reason, err):
 		a.fail(step, a.unparsable(err), at)
 	case errors.Is(err, context.DeadlineExceeded): // a request's own deadline
 		a.obs.Timeout = true
