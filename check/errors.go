@@ -30,7 +30,11 @@ func (a *attempt) answer(err error) (status int, detail string, ok bool) {
 	case errors.As(err, &pe):
 		a.obs.Answered = true
 		a.obs.NotEngineIO = true
-		a.note("not Engine.IO: " + pe.Reason + ", on " + pe.Method + " " + pe.URL + ": " + strings.TrimSpace(pe.Body))
+		text := "not Engine.IO: " + pe.Reason + ", on " + pe.Method + " " + pe.URL
+		if body := strings.TrimSpace(pe.Body); body != "" {
+			text += ": " + body
+		}
+		a.note(text)
 		return 0, "not Engine.IO: " + pe.Reason, true
 	}
 	return 0, "", false
