@@ -250,10 +250,12 @@ func (a *attempt) run(ctx context.Context) (closeConn func()) {
 	}
 }
 
-// listen queues an event for each thing the client reports. Events are
-// read at the engine where the Socket.IO client would report them late or
-// not at all (see transport.EventName), and a CONNECT_ERROR from the packet
-// itself, so that a refusal without data is still read.
+// listen queues an event for each thing the client reports. Events and
+// the namespace's CONNECT are read at the engine, where the Socket.IO
+// client would report them late (a close in the same poll answer would
+// overtake them) or not at all (see transport.EventName and
+// transport.NamespaceConnect), and a CONNECT_ERROR from the packet itself,
+// so that a refusal without data is still read.
 func (a *attempt) listen(mgr *socket.Manager) {
 	_ = mgr.On("open", func(...any) {
 		eng := mgr.Engine()
@@ -267,6 +269,8 @@ func (a *attempt) listen(mgr *socket.Manager) {
 			a.lastPacket.keep(p)
 			if name, ok := transport.EventName(p); ok {
 				a.inbox.push(queued{at: time.Now(), name: name, n: 1})
+			} else if transport.NamespaceConnect(p) {
+				a.post(handlers.connected)
 			}
 		})
 		a.post(handlers.opened)
@@ -276,7 +280,6 @@ func (a *attempt) listen(mgr *socket.Manager) {
 			a.postEnd(func(h handlers, at time.Time) bool { return h.refused(p, at) })
 		}
 	})
-	_ = a.sock.On("connect", func(...any) { a.post(handlers.connected) })
 	_ = a.sock.On("connect_error", func(errs ...any) {
 		err := firstError(errs)
 		a.postEnd(func(h handlers, at time.Time) bool { return h.failed(err, at) })

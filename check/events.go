@@ -92,8 +92,7 @@ func (a *attempt) joinAcked(time.Time) bool {
 }
 
 // eventArrived: the first event ends its phase, and the watch begins. One
-// that overtook the namespace's connect (the client reports the connect
-// late, see transport.EventName) waits for it.
+// that came before the namespace's CONNECT waits for it.
 func (a *attempt) eventArrived(name string, at time.Time) bool {
 	if a.obs.EventReceived {
 		return false

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 
@@ -52,4 +53,31 @@ func EventName(p *packet.Packet) (string, bool) {
 	}
 	n, ok := name.(string)
 	return n, ok
+}
+
+// NamespaceConnect reports whether an Engine.IO packet carries the main
+// namespace's CONNECT with a session id, as the Socket.IO client requires
+// (read with the library's own parser, without consuming the packet).
+//
+// Watch the engine socket's "packet" event with it for the same reason
+// as with EventName: the client reports the connect through its task
+// queue, so a close in the same poll answer would overtake it.
+func NamespaceConnect(p *packet.Packet) bool {
+	if p == nil || p.Type != packet.MESSAGE {
+		return false
+	}
+	buf, ok := p.Data.(*types.StringBuffer)
+	if !ok || !bytes.HasPrefix(buf.Bytes(), []byte{'0'}) {
+		return false
+	}
+	connect := false
+	dec := parser.NewDecoder()
+	_ = dec.On("decoded", func(args ...any) {
+		pkt, _ := args[0].(*parser.Packet)
+		data, _ := pkt.Data.(map[string]any)
+		sid, _ := data["sid"].(string)
+		connect = pkt.Type == parser.CONNECT && pkt.Nsp == "/" && sid != ""
+	})
+	_ = dec.Add(buf.String())
+	return connect
 }

@@ -50,3 +50,29 @@ func TestEventName(t *testing.T) {
 		t.Error("EventName counted a binary attachment as an event")
 	}
 }
+
+func TestNamespaceConnect(t *testing.T) {
+	tests := []struct {
+		typ  packet.Type
+		data string
+		want bool
+	}{
+		{packet.MESSAGE, `0{"sid":"abc"}`, true},
+		{packet.MESSAGE, `0{"sid":"abc","pid":"p"}`, true},
+		{packet.MESSAGE, `0`, false},                   // no sid: the client refuses it
+		{packet.MESSAGE, `0{}`, false},                 // likewise
+		{packet.MESSAGE, `0[]`, false},                 // not an object
+		{packet.MESSAGE, `0/admin,{"sid":"a"}`, false}, // another namespace
+		{packet.MESSAGE, `2["x"]`, false},
+		{packet.OPEN, `0{"sid":"abc"}`, false},
+	}
+	for _, tt := range tests {
+		buf := types.NewStringBufferString(tt.data)
+		if got := transport.NamespaceConnect(&packet.Packet{Type: tt.typ, Data: buf}); got != tt.want {
+			t.Errorf("NamespaceConnect(%s %q) = %v, want %v", tt.typ, tt.data, got, tt.want)
+		}
+		if buf.String() != tt.data {
+			t.Errorf("NamespaceConnect consumed the packet: %q left of %q", buf.String(), tt.data)
+		}
+	}
+}
