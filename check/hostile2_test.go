@@ -136,7 +136,7 @@ func TestHostileEndpointsRound2(t *testing.T) {
 	burst := payload(append(append([]string{`40{"sid":"burst"}`}, events(300)...), "1")...)
 	tests := []hostile2Case{
 		{"every join answered with a ping and a new CONNECT", &looper{poll: firstThen(`40{"sid":"first"}`, pingAndConnectOnJoin)}, fast,
-			diagnosis.KindPollingOnly, nil, fast.Upgrade + fast.Settle + 3*time.Second, 20, []string{"the service sent the namespace CONNECT again", "no event within 3s"}},
+			diagnosis.KindPollingOnly, nil, max(fast.Upgrade, fast.FirstEvent) + 3*time.Second, 20, []string{"the service sent the namespace CONNECT again", "no event within " + fast.FirstEvent.String()}},
 		{"a new CONNECT in answer to every poll", &looper{poll: firstThen(`40{"sid":"first"}`, atOnce(`40{"sid":"again"}`))}, longFirstEvent,
 			diagnosis.KindNotEngineIO, nil, longFirstEvent.FirstEvent, transport.MaxRequests + 1, []string{"the service sent the namespace CONNECT again", "answered 10000 requests of one connection"}},
 		{"every poll answered at once, never a CONNECT", &looper{poll: atOnce("6")}, longNamespace,
