@@ -2,6 +2,8 @@ package check
 
 import (
 	"context"
+	"strconv"
+	"sync"
 	"time"
 
 	socket "github.com/zishang520/socket.io/clients/socket/v3"
@@ -18,8 +20,8 @@ import (
 const closeGrace = time.Second
 
 // attempt is one Socket.IO connection of a check. Library callbacks only
-// queue events; the attempt's own goroutine handles them in order, one
-// method per event, each saying whether the attempt is done. The check
+// queue events (see inbox); the attempt's own goroutine handles them in
+// order, one method per event, each saying whether the attempt is done. The check
 // runs in phases (see phase) beside the upgrade's wait; once both are over
 // the connection stayed open, and the hold (see holding) may follow.
 type attempt struct {
@@ -27,7 +29,8 @@ type attempt struct {
 	id     string
 	steps  *steps
 	sock   *socket.Socket
-	events chan event
+	inbox  inbox
+	events chan event // the inbox's events, in order, as the attempt reads them
 
 	phase       phase       // the running phase
 	timer       *time.Timer // the running phase's bound
@@ -35,7 +38,9 @@ type attempt struct {
 	connectedAt time.Time   // when the namespace connected
 	settledAt   time.Time   // when the check found the connection open; zero until then
 	firstEvent  string      // the first event's name, once one arrived
+	reconnected bool        // the namespace CONNECT came again
 
+	lastPacket   packetStart // what a packet the client cannot parse began with
 	obs          diagnosis.Observation
 	messages     []string
 	transport    string // the last transport reached
@@ -66,17 +71,134 @@ type handlers interface {
 }
 
 func newAttempt(cfg Config, id string, steps *steps) *attempt {
-	return &attempt{cfg: cfg, id: id, steps: steps, events: make(chan event, 64)}
+	a := &attempt{cfg: cfg, id: id, steps: steps, events: make(chan event)}
+	a.inbox.init()
+	return a
 }
 
-// post queues an event without ever blocking the library's goroutine; a
-// full queue drops late events, which the attempt has stopped reading.
+// post queues an event without ever blocking the library's goroutine.
 func (a *attempt) post(handle func(handlers, time.Time) bool) {
+	a.inbox.push(queued{at: time.Now(), handle: handle})
+}
+
+// postEnd queues an event that may end the attempt: it is kept even past
+// maxQueued, so that a close is never lost behind a burst.
+func (a *attempt) postEnd(handle func(handlers, time.Time) bool) {
+	a.inbox.push(queued{at: time.Now(), handle: handle, end: true})
+}
+
+// maxQueued bounds the reports the inbox keeps unread besides events
+// (which coalesce, see inbox.push) and ends (see postEnd); past it they
+// are counted, not kept, and the attempt notes how many.
+const maxQueued = 4096
+
+// inbox is what the client reported and the attempt has not read yet, in
+// order, without a bound that drops anything silently: consecutive events
+// are one entry with a count, so that a burst costs one entry, and the
+// attempt reads every one of them (see deliver).
+type inbox struct {
+	mu       sync.Mutex
+	items    []queued
+	others   int // items neither event nor end
+	overflow int // reports past maxQueued, not kept
+	wake     chan struct{}
+	stopped  chan struct{} // closed once the attempt reads no more
+}
+
+// queued is one entry of the inbox: an event with its handler, or n
+// events in a row (handle nil) of which the first was name.
+type queued struct {
+	at     time.Time
+	handle func(handlers, time.Time) bool
+	end    bool
+	name   string
+	n      int
+}
+
+func (in *inbox) init() {
+	in.wake, in.stopped = make(chan struct{}, 1), make(chan struct{})
+}
+
+// push queues q, or adds an event to the events queued last; nothing is
+// kept once the attempt has stopped reading.
+func (in *inbox) push(q queued) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
 	select {
-	case a.events <- event{at: time.Now(), handle: handle}:
+	case <-in.stopped:
+		return
+	default:
+	}
+	last := len(in.items) - 1
+	switch {
+	case q.handle == nil && last >= 0 && in.items[last].handle == nil:
+		in.items[last].n += q.n
+		return
+	case q.handle != nil && !q.end && in.others >= maxQueued:
+		in.overflow++
+		return
+	case q.handle != nil && !q.end:
+		in.others++
+	}
+	in.items = append(in.items, q)
+	select {
+	case in.wake <- struct{}{}:
 	default:
 	}
 }
+
+// take returns what is queued, and how many reports were not kept since.
+func (in *inbox) take() ([]queued, int) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	items, overflow := in.items, in.overflow
+	in.items, in.others, in.overflow = nil, 0, 0
+	return items, overflow
+}
+
+// deliver hands the inbox's entries to the attempt as events, in order,
+// until stop.
+func (a *attempt) deliver() {
+	for {
+		select {
+		case <-a.inbox.stopped:
+			return
+		case <-a.inbox.wake:
+		}
+		items, overflow := a.inbox.take()
+		if overflow > 0 {
+			items = append([]queued{{at: time.Now(), handle: func(_ handlers, _ time.Time) bool {
+				a.note("the client reported faster than this check could read: " + strconv.Itoa(overflow) + " reports were not kept")
+				return false
+			}}}, items...)
+		}
+		for _, q := range items {
+			select {
+			case a.events <- q.event():
+			case <-a.inbox.stopped:
+				return
+			}
+		}
+	}
+}
+
+// event is what the attempt handles for q: n events are n calls.
+func (q queued) event() event {
+	if q.handle != nil {
+		return event{at: q.at, handle: q.handle}
+	}
+	return event{at: q.at, handle: func(h handlers, at time.Time) bool {
+		for range q.n {
+			if h.eventArrived(q.name, at) {
+				return true
+			}
+		}
+		return false
+	}}
+}
+
+// stop ends the delivery: the attempt reads no more.
+func (in *inbox) stop() { close(in.stopped) }
 
 // run makes the connection and follows it to a verdict, and through the
 // hold when there is one. It returns the function that ends the
@@ -115,10 +237,12 @@ func (a *attempt) run(ctx context.Context) (closeConn func()) {
 	a.phase = a.handshakePhase()
 	a.timer = time.NewTimer(a.phase.bound)
 	defer a.timer.Stop()
+	go a.deliver()
 	a.follow(ctx)
 	if !a.settledAt.IsZero() && a.cfg.Hold > 0 {
 		a.holdOpen(ctx)
 	}
+	a.inbox.stop()
 	a.pingInterval = sess.PingInterval()
 	return func() {
 		a.sock.Disconnect()
@@ -126,10 +250,12 @@ func (a *attempt) run(ctx context.Context) (closeConn func()) {
 	}
 }
 
-// listen queues an event for each thing the client reports. Events are
-// read at the engine where the Socket.IO client would report them late or
-// not at all (see transport.EventName), and a CONNECT_ERROR from the packet
-// itself, so that a refusal without data is still read.
+// listen queues an event for each thing the client reports. Events and
+// the namespace's CONNECT are read at the engine, where the Socket.IO
+// client would report them late (a close in the same poll answer would
+// overtake them) or not at all (see transport.EventName and
+// transport.NamespaceConnect), and a CONNECT_ERROR from the packet itself,
+// so that a refusal without data is still read.
 func (a *attempt) listen(mgr *socket.Manager) {
 	_ = mgr.On("open", func(...any) {
 		eng := mgr.Engine()
@@ -140,26 +266,28 @@ func (a *attempt) listen(mgr *socket.Manager) {
 		})
 		_ = eng.On("packet", func(args ...any) {
 			p, _ := first[*enginepacket.Packet](args)
+			a.lastPacket.keep(p)
 			if name, ok := transport.EventName(p); ok {
-				a.post(func(h handlers, at time.Time) bool { return h.eventArrived(name, at) })
+				a.inbox.push(queued{at: time.Now(), name: name, n: 1})
+			} else if transport.NamespaceConnect(p) {
+				a.post(handlers.connected)
 			}
 		})
 		a.post(handlers.opened)
 	})
 	_ = mgr.On("packet", func(args ...any) {
 		if p, ok := first[*parser.Packet](args); ok && p.Type == parser.CONNECT_ERROR {
-			a.post(func(h handlers, at time.Time) bool { return h.refused(p, at) })
+			a.postEnd(func(h handlers, at time.Time) bool { return h.refused(p, at) })
 		}
 	})
-	_ = a.sock.On("connect", func(...any) { a.post(handlers.connected) })
 	_ = a.sock.On("connect_error", func(errs ...any) {
 		err := firstError(errs)
-		a.post(func(h handlers, at time.Time) bool { return h.failed(err, at) })
+		a.postEnd(func(h handlers, at time.Time) bool { return h.failed(err, at) })
 	})
 	_ = a.sock.On("disconnect", func(args ...any) {
 		reason, _ := first[string](args)
 		err := firstError(args)
-		a.post(func(h handlers, at time.Time) bool { return h.disconnected(reason, err, at) })
+		a.postEnd(func(h handlers, at time.Time) bool { return h.disconnected(reason, err, at) })
 	})
 }
 

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
+	enginepacket "github.com/zishang520/socket.io/parsers/engine/v3/packet"
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
+	"github.com/zishang520/socket.io/v3/pkg/types"
 
 	"github.com/lsports/defendcheck/transport"
 )
@@ -27,7 +30,11 @@ func (a *attempt) answer(err error) (status int, detail string, ok bool) {
 	case errors.As(err, &pe):
 		a.obs.Answered = true
 		a.obs.NotEngineIO = true
-		a.note("not Engine.IO: " + pe.Reason + ", on " + pe.Method + " " + pe.URL + ": " + strings.TrimSpace(pe.Body))
+		text := "not Engine.IO: " + pe.Reason + ", on " + pe.Method + " " + pe.URL
+		if body := strings.TrimSpace(pe.Body); body != "" {
+			text += ": " + body
+		}
+		a.note(text)
 		return 0, "not Engine.IO: " + pe.Reason, true
 	}
 	return 0, "", false
@@ -114,4 +121,64 @@ func causes(err error) []error {
 // v3.0.6 (Manager.Open); TestConnectTimeoutIsTheLibrarysLine pins that line.
 func isConnectTimeout(err error) bool {
 	return err != nil && err.Error() == "timeout"
+}
+
+// packetStartBytes is how much of a packet packetStart keeps.
+const packetStartBytes = 200
+
+// packetStart keeps the first bytes of the last packet the engine
+// received: the client parses it next, and a packet it cannot parse ends
+// the connection with no more than "parse error" (see unparsable).
+type packetStart struct {
+	mu   sync.Mutex
+	head string
+}
+
+// keep keeps p's first bytes: a message's (the Socket.IO packet), or
+// another packet's type and data.
+func (s *packetStart) keep(p *enginepacket.Packet) {
+	if p == nil {
+		return
+	}
+	head := ""
+	if data, ok := p.Data.(types.BufferInterface); ok {
+		b := data.Bytes()
+		head = string(b[:min(len(b), packetStartBytes)])
+		if _, text := p.Data.(*types.StringBuffer); !text {
+			head = "binary, " + strconv.Itoa(len(b)) + " bytes: " + strconv.QuoteToASCII(head)
+		}
+	}
+	if p.Type != enginepacket.MESSAGE {
+		head = "Engine.IO " + string(p.Type) + " packet: " + head
+	}
+	s.mu.Lock()
+	s.head = head
+	s.mu.Unlock()
+}
+
+func (s *packetStart) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.head
+}
+
+// cannotParse reports whether the client ended the connection over a
+// packet it could not parse: the reason the Socket.IO client gives
+// ("parse error", Manager.ondata in
+// github.com/zishang520/socket.io/clients/socket/v3), or the JSON error of
+// an Engine.IO packet's data (an open packet mid-session, say).
+func cannotParse(reason string, err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return reason == "parse error" || errors.As(err, &syntax) || errors.As(err, &typ)
+}
+
+// unparsable records a packet the client could not parse, which ended the
+// connection: not the network's doing, but an answer this check cannot
+// read, named with what the packet began with. It returns the step detail.
+func (a *attempt) unparsable(err error) string {
+	a.obs.Answered = true
+	a.obs.NotEngineIO = true
+	a.note("not Socket.IO: a packet this check cannot parse (" + errText(err) + "), which began: " + a.lastPacket.String())
+	return "not Socket.IO: a packet this check cannot parse"
 }

@@ -56,7 +56,19 @@ func (a *attempt) failed(err error, at time.Time) bool {
 	return a.endedBeforeConnect("", err, at)
 }
 
+// connected: the namespace accepted the customer ID; join is sent and the
+// wait for a first event begins. A later CONNECT (a server that connects
+// the namespace again, after every join or in a loop) changes nothing:
+// join is sent once and no bound starts again, so the attempt still ends
+// within its bounds; the report says it came.
 func (a *attempt) connected(at time.Time) bool {
+	if a.obs.Connected {
+		if !a.reconnected {
+			a.reconnected = true
+			a.note("namespace: the service sent the namespace CONNECT again, " + seconds(a.sinceConnect(at)) + " after the first: this check joins once, and its bounds still run")
+		}
+		return false
+	}
 	a.obs.Connected = true
 	a.connectedAt = at
 	a.steps.finish(diagnosis.StepNamespace, diagnosis.StepOK, "the service accepted the customer ID", at)
@@ -80,8 +92,7 @@ func (a *attempt) joinAcked(time.Time) bool {
 }
 
 // eventArrived: the first event ends its phase, and the watch begins. One
-// that overtook the namespace's connect (the client reports the connect
-// late, see transport.EventName) waits for it.
+// that came before the namespace's CONNECT waits for it.
 func (a *attempt) eventArrived(name string, at time.Time) bool {
 	if a.obs.EventReceived {
 		return false
@@ -146,10 +157,14 @@ func (a *attempt) disconnected(reason string, err error, at time.Time) bool {
 }
 
 // closed records the close of a session that had connected: its code, if
-// any, unless the answer that ended it says more. It returns the step
-// detail: what closed it.
+// any, unless the answer that ended it says more (one that is not
+// Engine.IO, a lost session, a packet the client cannot parse). It returns
+// the step detail: what closed it.
 func (a *attempt) closed(reason string, err error) (detail string) {
 	a.obs.Closed = true
+	if cannotParse(reason, err) {
+		return a.unparsable(err)
+	}
 	detail = "closed (" + reason + ")"
 	var ce *transport.CloseEvent
 	if errors.As(err, &ce) {
@@ -184,6 +199,8 @@ func (a *attempt) endedBeforeConnect(reason string, err error, at time.Time) boo
 		return true
 	}
 	switch {
+	case cannotParse(reason, err):
+		a.fail(step, a.unparsable(err), at)
 	case errors.Is(err, context.DeadlineExceeded): // a request's own deadline
 		a.obs.Timeout = true
 		a.note(step + ": " + errText(err))

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/lsports/defendcheck/transport"
 )
 
 // The misbehaving servers of the hostile suite (see TestHostileEndpoints):
@@ -108,7 +110,7 @@ func untilProbed(then func(http.ResponseWriter, *http.Request, *engineIO)) func(
 }
 
 // bigAfterUpgrade completes the upgrade, then sends a message larger than
-// the handshake's maxPayload and waits for the client to go.
+// transport.MaxRead and waits for the client to go.
 func bigAfterUpgrade(c *websocket.Conn, e *engineIO) {
 	for {
 		_, msg, err := c.ReadMessage()
@@ -122,7 +124,7 @@ func bigAfterUpgrade(c *websocket.Conn, e *engineIO) {
 			}
 			closeOnce(e.probed)
 		case "5":
-			if c.WriteMessage(websocket.TextMessage, []byte("4"+strings.Repeat("x", 200_000))) != nil {
+			if c.WriteMessage(websocket.TextMessage, []byte("4"+strings.Repeat("x", transport.MaxRead))) != nil {
 				return
 			}
 		}

@@ -11,9 +11,10 @@ import (
 )
 
 // TestEventWithTheConnect: a server that sends an event in the same answer
-// as the namespace's connect. The client reports the connect after the
-// event (see transport.EventName); the event still counts as the first,
-// from the connect, and the check does not wait out the first-event bound.
+// as the namespace's connect, which the Socket.IO client reports after the
+// event (both are read at the engine, see transport.EventName): the event
+// counts as the first, from the connect, and the check does not wait out
+// the first-event bound.
 func TestEventWithTheConnect(t *testing.T) {
 	srv := startCounted(t, &engineIO{poll: after40(reply("40{\"sid\":\"early\"}\x1e42[\"RESERVE_BET_ACCEPT\",{}]"))})
 	cfg := config(target(srv.URL), "12345")

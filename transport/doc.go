@@ -12,7 +12,7 @@
 // the customerid header), and report a WebSocket's close code and reason
 // as a [*CloseEvent]. A [Session] holds one connection's transports to
 // account against a broken or hostile server: each request and dial has
-// its own deadline, bodies and messages are capped at the handshake's
-// maxPayload, an answer that is not Engine.IO is a [*ProtocolError], and
-// [Session.End] leaves nothing open.
+// its own deadline, bodies and messages are capped at [MaxRead], a
+// connection makes at most [MaxRequests] requests, an answer that is not
+// Engine.IO is a [*ProtocolError], and [Session.End] leaves nothing open.
 package transport

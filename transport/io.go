@@ -2,17 +2,33 @@ package transport
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"strconv"
 )
 
-// DefaultMaxPayload is Engine.IO's default maxPayload (1 MB): the most body
-// bytes read before the handshake has said otherwise.
-const DefaultMaxPayload = 1_000_000
+// MaxRead is the most bytes a check reads of one HTTP body or WebSocket
+// message: a bound of our own, whatever the handshake's maxPayload says
+// (that is what the server accepts, not what it sends), so that a long
+// but well-formed answer keeps its meaning and memory stays bounded.
+const MaxRead = 4 << 20
 
-// MaxPayloadCeiling bounds what a handshake may raise that cap to, so that a
-// server cannot make a check read without end by claiming a huge maxPayload.
-const MaxPayloadCeiling = 16 << 20
+// MaxPayloadCeiling is the most bytes a Dialer reads of one message
+// (transport/native cuts a longer one): one more than MaxRead, so that a
+// message just over MaxRead reaches the transport, which names it.
+const MaxPayloadCeiling = MaxRead + 1
+
+// MaxRequests is the most HTTP requests one connection of a check makes
+// (a check makes at most diagnosis.MaxAttemptsPerCheck connections): a
+// server that answers every request at once cannot make the check hammer
+// it. Past it, a request fails with a *ProtocolError.
+const MaxRequests = 10_000
+
+// BinaryMessage is a binary WebSocket message as a Dialer hands it on: "b"
+// and the data in base64, as Engine.IO writes a binary packet as text.
+func BinaryMessage(data []byte) string {
+	return "b" + base64.StdEncoding.EncodeToString(data)
+}
 
 // Request is one HTTP request of the polling transport.
 type Request struct {
@@ -42,8 +58,10 @@ type Fetcher interface {
 
 // Dialer opens WebSocket connections.
 type Dialer interface {
-	// Dial connects to url. After a nil error, onMessage receives each text
-	// message and onClose is called once when the connection ends.
+	// Dial connects to url. After a nil error, onMessage receives each
+	// message in order (a text message as it is, a binary one as
+	// BinaryMessage makes it) and onClose is called once when the
+	// connection ends.
 	Dial(ctx context.Context, url string, onMessage func(string), onClose func(CloseEvent)) (Conn, error)
 }
 
@@ -73,7 +91,7 @@ type HTTPError struct {
 	Method string
 	URL    string
 	Status int
-	Body   string // at most the session's cap
+	Body   string // at most MaxRead bytes
 }
 
 func (e *HTTPError) Error() string {
@@ -91,8 +109,8 @@ func (e *HTTPError) SessionUnknown() bool {
 }
 
 // ProtocolError is an answer that is not Engine.IO: a 200 whose body does
-// not decode, a handshake without an open packet, or a body or message
-// larger than the session allows.
+// not decode, a handshake without an open packet, a body or message over
+// MaxRead, or answers that drove a connection past MaxRequests.
 type ProtocolError struct {
 	Method string // GET or POST, or WebSocket for a message
 	URL    string // without the query

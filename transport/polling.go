@@ -192,10 +192,9 @@ func (p *polling) DoClose() {
 }
 
 // request sends one polling request with a deadline of timeout; any status
-// but 200 is an *HTTPError, and a body over the session's cap a
-// *ProtocolError.
+// but 200 is an *HTTPError, and a body over MaxRead a *ProtocolError.
 func (p *polling) request(ctx context.Context, method, body string, timeout time.Duration) (string, error) {
-	req := Request{Method: method, URL: p.uri(), Header: maps.Clone(p.sess.cfg.Header), Body: body, Limit: p.sess.limit()}
+	req := Request{Method: method, URL: p.uri(), Header: maps.Clone(p.sess.cfg.Header), Body: body}
 	if req.Header == nil {
 		req.Header = map[string]string{}
 	}
@@ -210,7 +209,7 @@ func (p *polling) request(ctx context.Context, method, body string, timeout time
 		return "", &HTTPError{Method: method, URL: p.endpoint(), Status: res.Status, Body: res.Body}
 	case res.Truncated:
 		return "", &ProtocolError{Method: method, URL: p.endpoint(), Body: res.Body,
-			Reason: fmt.Sprintf("the answer is longer than %d bytes, the session's maxPayload", req.Limit)}
+			Reason: fmt.Sprintf("the answer is longer than %d bytes, the most this check reads", MaxRead)}
 	}
 	return res.Body, nil
 }

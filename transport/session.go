@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,15 +22,15 @@ var errEnded = errors.New("transport: the connection has ended")
 
 // Session is the transports of one Socket.IO connection and everything
 // they open. Each request and dial has its own deadline, every one of them
-// ends with Config.Context, bodies and messages are capped at the
-// handshake's maxPayload, and End leaves nothing open.
+// ends with Config.Context, bodies and messages are capped at MaxRead, at
+// most MaxRequests requests are made, and End leaves nothing open.
 type Session struct {
 	cfg    Config
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	maxPayload   atomic.Int64 // from the handshake; 0 until then
 	pingInterval atomic.Int64 // from the handshake, in nanoseconds
+	requests     atomic.Int64 // HTTP requests made, close POST included
 
 	mu     sync.Mutex
 	ended  bool
@@ -121,18 +123,26 @@ func (s *Session) idleCh() <-chan struct{} {
 	return s.idle
 }
 
-// fetch sends one request, counted, with a deadline of timeout.
+// fetch sends one request, counted, with a deadline of timeout; past
+// MaxRequests it sends none and fails with a *ProtocolError.
 func (s *Session) fetch(ctx context.Context, req Request, timeout time.Duration) (Response, error) {
 	end, ok := s.start()
 	if !ok {
 		return Response{}, errEnded
 	}
 	defer end()
+	if s.requests.Add(1) > MaxRequests {
+		endpoint, _, _ := strings.Cut(req.URL, "?")
+		return Response{}, &ProtocolError{Method: req.Method, URL: endpoint, Reason: tooManyRequests}
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req.Limit = s.limit()
+	req.Limit = MaxRead
 	return s.cfg.Fetch.Fetch(ctx, req)
 }
+
+// tooManyRequests is the reason of a request refused past MaxRequests.
+var tooManyRequests = "the service answered " + strconv.Itoa(MaxRequests) + " requests of one connection without letting it rest, the most this check makes"
 
 // dial opens a WebSocket, counted until onClose, with a deadline of
 // Config.Timeout for the opening.
@@ -159,33 +169,22 @@ func (s *Session) PingInterval() time.Duration {
 	return time.Duration(s.pingInterval.Load())
 }
 
-// limit is the most bytes a body or message may have.
-func (s *Session) limit() int64 {
-	if n := s.maxPayload.Load(); n > 0 {
-		return n
-	}
-	return DefaultMaxPayload
-}
-
 // pollTimeout is a long-poll's deadline: the server holds a poll until it
 // has something to send, a ping at the latest.
 func (s *Session) pollTimeout() time.Duration {
 	return s.cfg.Timeout + time.Duration(s.pingInterval.Load())
 }
 
-// handshake reads the open packet's data: the session's limits, or an
-// error when it is not an Engine.IO handshake.
+// handshake reads the open packet's data: the ping interval, or an error
+// when it is not an Engine.IO handshake. Its maxPayload is what the server
+// accepts, not what it sends: reads are bounded by MaxRead.
 func (s *Session) handshake(data string) error {
 	var h struct {
 		Sid          string `json:"sid"`
 		PingInterval int64  `json:"pingInterval"`
-		MaxPayload   int64  `json:"maxPayload"`
 	}
 	if err := json.Unmarshal([]byte(data), &h); err != nil || h.Sid == "" {
 		return errors.New("the open packet has no session id")
-	}
-	if h.MaxPayload > 0 {
-		s.maxPayload.Store(min(h.MaxPayload, MaxPayloadCeiling))
 	}
 	if h.PingInterval > 0 {
 		s.pingInterval.Store(int64(time.Duration(min(h.PingInterval, maxPingInterval.Milliseconds())) * time.Millisecond))

@@ -2,8 +2,10 @@ package transport
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 
 	engine "github.com/zishang520/socket.io/clients/engine/v3"
@@ -58,17 +60,26 @@ func (w *websocket) open() {
 	}
 }
 
-// onMessage passes on one Engine.IO packet; a message over the session's
-// cap, or one that does not decode, is a *ProtocolError.
+// onMessage passes on one Engine.IO packet, text or binary (see
+// BinaryMessage); a message over MaxRead, or one that does not decode, is a
+// *ProtocolError.
 func (w *websocket) onMessage(data string) {
 	if w.ctx.Err() != nil {
 		return
 	}
+	size := len(data)
+	if strings.HasPrefix(data, "b") {
+		size = base64.StdEncoding.DecodedLen(size - 1)
+	}
 	reason := ""
-	pkt, err := parser.Parserv4().DecodePacket(types.NewStringBufferString(data))
-	switch limit := w.sess.limit(); {
-	case int64(len(data)) > limit:
-		reason = fmt.Sprintf("a message is longer than %d bytes, the session's maxPayload", limit)
+	var pkt *packet.Packet
+	var err error
+	if size <= MaxRead {
+		pkt, err = parser.Parserv4().DecodePacket(types.NewStringBufferString(data))
+	}
+	switch {
+	case size > MaxRead:
+		reason = fmt.Sprintf("a message is longer than %d bytes, the most this check reads", MaxRead)
 	case err != nil:
 		reason = "a message does not decode as an Engine.IO packet"
 	}

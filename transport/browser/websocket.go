@@ -31,6 +31,11 @@ func (Dialer) Dial(ctx context.Context, url string, onMessage func(string), onCl
 	if err != nil {
 		return nil, err
 	}
+	// Binary frames as bytes (the default, a Blob, is read only
+	// asynchronously); see message.
+	if err := ws.Set("binaryType", "arraybuffer"); err != nil {
+		return nil, err
+	}
 	c := &conn{ws: ws}
 	opened := make(chan struct{}, 1)
 	closed := make(chan transport.CloseEvent, 1) // a close before the open
@@ -41,7 +46,7 @@ func (Dialer) Dial(ctx context.Context, url string, onMessage func(string), onCl
 		fn    func(safejs.Value)
 	}{
 		{"open", func(safejs.Value) { isOpen.Store(true); opened <- struct{}{} }},
-		{"message", func(ev safejs.Value) { data, _ := jsutil.String(ev, "data"); in.Message(data) }},
+		{"message", func(ev safejs.Value) { in.Message(message(ev)) }},
 		{"close", func(ev safejs.Value) {
 			reason, _ := jsutil.String(ev, "reason")
 			ce := transport.CloseEvent{Code: jsutil.Int(ev, "code"), Reason: reason}
@@ -73,6 +78,29 @@ func (Dialer) Dial(ctx context.Context, url string, onMessage func(string), onCl
 		c.Close()
 		return nil, ctx.Err()
 	}
+}
+
+// message is a message event's data as the Dialer contract hands it on: a
+// text message as it is, a binary one (an ArrayBuffer) as
+// transport.BinaryMessage makes it, read to at most one byte over
+// transport.MaxRead, which the transport then refuses.
+func message(ev safejs.Value) string {
+	data, err := ev.Get("data")
+	if err != nil {
+		return ""
+	}
+	if data.Type() == safejs.TypeString {
+		s, _ := data.String()
+		return s
+	}
+	n := min(jsutil.Int(data, "byteLength"), transport.MaxRead+1)
+	view, err := jsutil.New("Uint8Array", data, 0, n)
+	if err != nil {
+		return ""
+	}
+	buf := make([]byte, n)
+	_, _ = safejs.CopyBytesToGo(buf, view)
+	return transport.BinaryMessage(buf)
 }
 
 func (c *conn) Send(data string) error {
