@@ -178,7 +178,7 @@ func cannotParse(reason string, err error) bool {
 // read, named with what the packet began with. It returns the step detail.
 func (a *attempt) unparsable(err error) string {
 	a.obs.Answered = true
-	a.obs.NotEngineIO = true
+	a.obs.Unparsable = true
 	a.note("not Socket.IO: a packet this check cannot parse (" + errText(err) + "), which began: " + a.lastPacket.String())
 	return "not Socket.IO: a packet this check cannot parse"
 }

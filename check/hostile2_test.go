@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -117,7 +118,7 @@ func events(n int) []string {
 type hostile2Case struct {
 	name   string
 	server *looper
-	bounds check.Bounds // zero: fast
+	bounds check.Bounds // zero: scenario.Bounds
 	kind   diagnosis.Kind
 	status *int
 	within time.Duration
@@ -131,23 +132,23 @@ type hostile2Case struct {
 // open. Each case logs its time, requests and heap.
 func TestHostileEndpointsRound2(t *testing.T) {
 	// Bounds the request bound must beat.
-	longNamespace, longFirstEvent := fast, fast
+	longNamespace, longFirstEvent := scenario.Bounds, scenario.Bounds
 	longNamespace.Namespace, longFirstEvent.FirstEvent = 2*time.Minute, 2*time.Minute
 	burst := payload(append(append([]string{`40{"sid":"burst"}`}, events(300)...), "1")...)
 	tests := []hostile2Case{
-		{"every join answered with a ping and a new CONNECT", &looper{poll: firstThen(`40{"sid":"first"}`, pingAndConnectOnJoin)}, fast,
-			diagnosis.KindPollingOnly, nil, max(fast.Upgrade, fast.FirstEvent) + 3*time.Second, 20, []string{"the service sent the namespace CONNECT again", "no event within " + fast.FirstEvent.String()}},
+		{"every join answered with a ping and a new CONNECT", &looper{poll: firstThen(`40{"sid":"first"}`, pingAndConnectOnJoin)}, scenario.Bounds,
+			diagnosis.KindPollingOnly, nil, max(scenario.Bounds.Upgrade, scenario.Bounds.FirstEvent) + 3*time.Second, 20, []string{"the service sent the namespace CONNECT again", "no event within " + scenario.Bounds.FirstEvent.String()}},
 		{"a new CONNECT in answer to every poll", &looper{poll: firstThen(`40{"sid":"first"}`, atOnce(`40{"sid":"again"}`))}, longFirstEvent,
-			diagnosis.KindNotEngineIO, nil, longFirstEvent.FirstEvent, transport.MaxRequests + 1, []string{"the service sent the namespace CONNECT again", "answered 10000 requests of one connection"}},
+			diagnosis.KindNotEngineIO, nil, longFirstEvent.FirstEvent, transport.MaxRequests + 1, []string{"the service sent the namespace CONNECT again", "answered " + strconv.Itoa(transport.MaxRequests) + " requests of one connection"}},
 		{"every poll answered at once, never a CONNECT", &looper{poll: atOnce("6")}, longNamespace,
-			diagnosis.KindNotEngineIO, nil, longNamespace.Namespace, transport.MaxRequests + 1, []string{"answered 10000 requests of one connection"}},
-		{"300 events and a close in one poll", &looper{poll: firstThen(burst, nil)}, fast,
+			diagnosis.KindNotEngineIO, nil, longNamespace.Namespace, transport.MaxRequests + 1, []string{"answered " + strconv.Itoa(transport.MaxRequests) + " requests of one connection"}},
+		{"300 events and a close in one poll", &looper{poll: firstThen(burst, nil)}, scenario.Bounds,
 			diagnosis.KindConnectionLost, nil, 3 * time.Second, 20, []string{"disconnect: transport close", "received RESERVE_BET_ACCEPT"}},
-		{"a binary event", &looper{poll: firstThen(payload(`40{"sid":"bin"}`, `451-["RESERVE_BET_ACCEPT",{"_placeholder":true,"num":0}]`, "bAQID"), nil)}, fast,
-			diagnosis.KindPollingOnly, nil, fast.Upgrade + 3*time.Second, 20, []string{"received RESERVE_BET_ACCEPT"}},
-		{"a 100,000-deep event", &looper{poll: firstThen(payload(`40{"sid":"deep"}`, `42["RESERVE_BET_ACCEPT",`+strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000)+"]"), nil)}, fast,
-			diagnosis.KindNotEngineIO, nil, 3 * time.Second, 20, []string{"a packet this check cannot parse", `which began: 2["RESERVE_BET_ACCEPT",[[[[`}},
-		{"a refusal with a 1 MB message and a small maxPayload", &looper{maxPayload: 1000, poll: firstThen(`44{"message":"`+strings.Repeat("Customer ID not found. ", 50_000)+`","data":{"statusCode":403}}`, nil)}, fast,
+		{"a binary event", &looper{poll: firstThen(payload(`40{"sid":"bin"}`, `451-["RESERVE_BET_ACCEPT",{"_placeholder":true,"num":0}]`, "bAQID"), nil)}, scenario.Bounds,
+			diagnosis.KindPollingOnly, nil, scenario.Bounds.Upgrade + 3*time.Second, 20, []string{"received RESERVE_BET_ACCEPT"}},
+		{"a 100,000-deep event", &looper{poll: firstThen(payload(`40{"sid":"deep"}`, `42["RESERVE_BET_ACCEPT",`+strings.Repeat("[", 100_000)+strings.Repeat("]", 100_000)+"]"), nil)}, scenario.Bounds,
+			diagnosis.KindUnreadablePacket, nil, 3 * time.Second, 20, []string{"a packet this check cannot parse", `which began: 2["RESERVE_BET_ACCEPT",[[[[`}},
+		{"a refusal with a 1 MB message and a small maxPayload", &looper{maxPayload: 1000, poll: firstThen(`44{"message":"`+strings.Repeat("Customer ID not found. ", 50_000)+`","data":{"statusCode":403}}`, nil)}, scenario.Bounds,
 			diagnosis.KindNotFound, ptr(403), 3 * time.Second, 20, []string{`connect_error: "Customer ID not found. Customer ID not found.`, "more characters cut]"}},
 	}
 	for _, tt := range tests {

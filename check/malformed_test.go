@@ -61,8 +61,8 @@ func TestMalformedPacketsAreNamed(t *testing.T) {
 func assertNamed(t *testing.T, res *diagnosis.Result, head string) {
 	t.Helper()
 	messages := strings.Join(res.Messages, "\n")
-	if res.Kind != diagnosis.KindNotEngineIO || !strings.Contains(messages, "a packet this check cannot parse") || !strings.Contains(messages, head[:min(len(head), 60)]) {
-		t.Errorf("kind %s, want not-engineio naming %.60q:\n%s", res.Kind, head, messages)
+	if res.Kind != diagnosis.KindUnreadablePacket || !strings.Contains(messages, "a packet this check cannot parse") || !strings.Contains(messages, head[:min(len(head), 60)]) {
+		t.Errorf("kind %s, want unreadable-packet naming %.60q:\n%s", res.Kind, head, messages)
 	}
 	assertKeptClean(t, res)
 }

@@ -9,6 +9,7 @@ type Observation struct {
 	HTTPStatus    int  // status of a polling request other than 200
 	SessionLost   bool // a request of the session was answered "Session ID unknown"
 	NotEngineIO   bool // an answer was not Engine.IO, or larger than the session allows
+	Unparsable    bool // Engine.IO carried a packet the checker could not parse
 	Unreachable   bool // a request failed with no response
 	Timeout       bool // a bounded wait ran out before an answer
 	Connected     bool // the namespace CONNECT was accepted
@@ -37,6 +38,8 @@ func Classify(o Observation) Kind {
 		return KindForStatus(o.StatusCode)
 	case o.SessionLost:
 		return KindSessionLost
+	case o.Unparsable:
+		return KindUnreadablePacket
 	case o.NotEngineIO:
 		return KindNotEngineIO
 	case o.HTTPStatus != 0:

@@ -38,6 +38,7 @@ const (
 	KindClosedBeforeConnect    Kind = "closed-before-connect"
 	KindSessionLost            Kind = "session-lost"
 	KindRefusedByGateway       Kind = "refused-by-gateway"
+	KindUnreadablePacket       Kind = "unreadable-packet"
 )
 
 // Owners of a fix, as the page names them.
@@ -240,6 +241,13 @@ var Table = []Entry{
 		Troubleshooting:        "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow {host}; if it is LSports', check the access token and send this report to LSports support.",
 		NoTokenTroubleshooting: "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow {host}; if it is LSports', no access token was sent with this check: enter yours and check again, or send this report to LSports support.",
 		TokenValid:             tokenValid},
+	{Kind: KindUnreadablePacket, Verdict: Error,
+		Title:           "RMS-Socket sent a message this checker cannot read",
+		Reason:          "A message that could not be parsed",
+		Meaning:         "The connection reached RMS-Socket's protocol, but one of its messages could not be read: it was malformed, or nested or sized beyond what this checker reads. Nothing on your network cut the connection. The report's messages show how the message began.",
+		Resolution:      "Send this report to LSports support",
+		Owner:           OwnerLSports,
+		Troubleshooting: "Unreadable message: send this report to LSports support. If a proxy that rewrites traffic sits in between, ask your IT team whether it changes the messages to {host}."},
 }
 
 // Lookup returns the table entry for a kind; an unknown kind gets the

@@ -14,6 +14,7 @@ var allKinds = []diagnosis.Kind{
 	"closed-normal", "going-away", "auth-failed-after-upgrade", "authorization-revoked",
 	"connection-lost", "polling-only", "no-messages",
 	"not-engineio", "closed-before-connect", "session-lost", "refused-by-gateway",
+	"unreadable-packet",
 }
 
 func TestTableHasOneCompleteRowPerKind(t *testing.T) {

@@ -21,8 +21,11 @@ const MaxPayloadCeiling = MaxRead + 1
 // MaxRequests is the most HTTP requests one connection of a check makes
 // (a check makes at most diagnosis.MaxAttemptsPerCheck connections): a
 // server that answers every request at once cannot make the check hammer
-// it. Past it, a request fails with a *ProtocolError.
-const MaxRequests = 10_000
+// it. A check makes about ten, a 15-minute hold over long-polling about two
+// per ping interval, and RMS-Socket itself allows 100 HTTP requests per 15
+// minutes per IP address, so a connection that gets here is a loop the
+// server drives. Past it, a request fails with a *ProtocolError.
+const MaxRequests = 1000
 
 // BinaryMessage is a binary WebSocket message as a Dialer hands it on: "b"
 // and the data in base64, as Engine.IO writes a binary packet as text.

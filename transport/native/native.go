@@ -61,7 +61,8 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 // as a browser's WebSocket is closed. A message longer than
 // transport.MaxPayloadCeiling ends the connection before it is read whole
 // (reported as 1006, as a browser reports a connection it failed); the
-// transport holds messages to the session's own, smaller cap.
+// transport holds messages to transport.MaxRead. Binary messages come as
+// transport.BinaryMessage.
 type Dialer struct {
 	// Proxy picks the proxy for a WebSocket, given its URL with the http
 	// or https scheme; nil means http.ProxyFromEnvironment, as for
@@ -129,9 +130,13 @@ type conn struct {
 
 func (c *conn) read(onMessage func(string), onClose func(transport.CloseEvent)) {
 	for {
-		_, data, err := c.ws.ReadMessage()
+		kind, data, err := c.ws.ReadMessage()
 		if err == nil {
-			onMessage(string(data))
+			if kind == websocket.BinaryMessage {
+				onMessage(transport.BinaryMessage(data))
+			} else {
+				onMessage(string(data))
+			}
 			continue
 		}
 		_ = c.ws.Close()
