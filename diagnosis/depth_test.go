@@ -266,7 +266,8 @@ func TestNoJargonInTheVerdict(t *testing.T) {
 		for _, token := range []bool{false, true} {
 			e := (&diagnosis.Result{Kind: k, Token: sent(token), Attempts: 1}).Entry()
 			for _, text := range []string{e.Title, e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting} {
-				for _, jargon := range []string{"Engine.IO", "namespace", "connect_error", "Socket.IO", "maxPayload", "handshake"} {
+				for _, jargon := range []string{"Engine.IO", "namespace", "connect_error", "Socket.IO", "maxPayload", "handshake",
+					"whitelist", "backoff", "CORS", "extraHeaders", "ARENA360", "TLS-inspecting"} {
 					if strings.Contains(strings.ToLower(text), strings.ToLower(jargon)) {
 						t.Errorf("%s (token %v): %q says %q", k, token, text, jargon)
 					}

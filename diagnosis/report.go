@@ -54,6 +54,9 @@ func (w *reportWriter) verdict(r *Result, v View) {
 	w.line("Verdict", fmt.Sprintf("%s: %s (%s)", strings.ToUpper(string(r.Verdict)), v.Title, r.Kind))
 	w.line("Reason", e.Reason)
 	w.line("Resolution", orDash(e.Resolution))
+	if e.Documented != "" {
+		w.line("Documented", e.Documented)
+	}
 	w.line("Fix owner", orDash(e.Owner))
 	status := codeText(r.StatusCode)
 	if r.NotSent {

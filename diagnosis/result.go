@@ -151,14 +151,47 @@ func (r *Result) Entry() Entry {
 			e.Owner = OwnerCustomerDev // the token, not the network
 		}
 	}
+	for _, c := range e.Cases {
+		if r.saw(c.When) {
+			for dst, src := range map[*string]string{&e.Meaning: c.Meaning, &e.Resolution: c.Resolution, &e.Owner: c.Owner, &e.Troubleshooting: c.Troubleshooting} {
+				if src != "" {
+					*dst = src
+				}
+			}
+		}
+	}
 	if r.NotSent {
 		e.Owner = OwnerTypist
 	}
 	rep := r.Target.placeholders()
-	for _, f := range []*string{&e.Title, &e.Reason, &e.Meaning, &e.Resolution, &e.Troubleshooting} {
+	for _, f := range []*string{&e.Title, &e.Reason, &e.Meaning, &e.Resolution, &e.Troubleshooting, &e.Documented} {
 		*f = rep.Replace(*f)
 	}
 	return e
+}
+
+// saw reports whether the check saw f.
+func (r *Result) saw(f Fact) bool {
+	switch f {
+	case FactJoined:
+		return r.stepOK(StepJoin)
+	case FactReached:
+		return r.stepOK(StepHandshake)
+	case FactNoAnswer:
+		return r.Reachability != nil && *r.Reachability != ReachOK && *r.Reachability != ReachCORSBlocked
+	case FactAnsweredHidden:
+		return r.Reachability != nil && *r.Reachability == ReachCORSBlocked
+	}
+	return false
+}
+
+func (r *Result) stepOK(name string) bool {
+	for _, s := range r.Steps {
+		if s.Name == name {
+			return s.Status == StepOK
+		}
+	}
+	return false
 }
 
 // refusesCredentials reports whether k refuses the credentials: its row

@@ -83,6 +83,31 @@ type Entry struct {
 	TokenValid                  string
 	TokenExpiredResolution      string
 	TokenExpiredTroubleshooting string
+	// Cases give the row's advice when the check saw a fact that the
+	// row's own words would contradict (see Result.Entry).
+	Cases []Case
+	// Documented is the LSports documentation's own row for the kind
+	// ("Cause: solution", in its words), shown in the technical details
+	// where our advice may differ; "" where the docs have none.
+	Documented string
+}
+
+// Fact is something a check saw that changes what its advice can say.
+type Fact int
+
+// The facts that advice follows.
+const (
+	FactJoined         Fact = iota + 1 // the check joined its room
+	FactReached                        // RMS-Socket answered the check's first request
+	FactNoAnswer                       // nothing answered at the target at all
+	FactAnsweredHidden                 // something answered, but not for this page to read
+)
+
+// Case is a row's advice when a fact holds: each text that is not ""
+// replaces the row's.
+type Case struct {
+	When                                        Fact
+	Meaning, Resolution, Owner, Troubleshooting string
 }
 
 // tokenValid is what a refusal of a token that was still valid means.
@@ -100,42 +125,48 @@ var Table = []Entry{
 		Meaning:         "The customer ID's format was refused: it must be the numeric ID LSports gave you, digits only.",
 		Resolution:      "Use numeric characters only",
 		Owner:           OwnerCustomerDev,
-		Troubleshooting: "Invalid customerid format: non-numeric customer ID. Use the numeric Customer ID only."},
+		Troubleshooting: "Invalid customerid format: non-numeric customer ID. Use the numeric Customer ID only.",
+		Documented:      "Invalid customerid format: Use numeric characters only. Non-numeric customer ID: Use numeric Customer ID only."},
 	{Kind: KindMissingHeader, Verdict: Error, StatusCode: 401,
 		Title:           "The customerid header did not reach RMS-Socket",
 		Reason:          "Missing customerid header",
 		Meaning:         "This page sent the customerid header, so something between this browser and RMS-Socket removed it: most often a proxy or security gateway that strips unknown headers.",
-		Resolution:      "Let the customerid header through your proxy (in your own integration: Add customerid to extraHeaders)",
+		Resolution:      "Ask your IT team to let the customerid header through the proxy or security gateway to {host}",
 		Owner:           OwnerCustomerIT,
-		Troubleshooting: "Missing customerid header: header not included in the connection. Add customerid to extraHeaders in your integration, and ask your IT team to let the customerid header through the proxy."},
+		Troubleshooting: "This page sent the header, so your integration is not the cause of this refusal: ask your IT team to pass the customerid and Authorization headers to {host} unchanged.",
+		Documented:      "Missing customerid header: Add customerid to extraHeaders. Header not included in connection: Add customerid to extraHeaders."},
 	{Kind: KindAccountInactive, Verdict: Error, StatusCode: 402,
 		Title:           "Account inactive or expired",
 		Reason:          "Account inactive or expired",
 		Meaning:         "RMS-Socket recognised the customer ID but the DEFEND subscription is not active.",
 		Resolution:      "Contact LSports support",
 		Owner:           OwnerLSports,
-		Troubleshooting: "Account inactive: subscription expired. Contact LSports support."},
+		Troubleshooting: "Account inactive: subscription expired. Contact LSports support.",
+		Documented:      "Account inactive or expired: Contact LSports support. Subscription expired: Contact LSports support."},
 	{Kind: KindNotFound, Verdict: Error, StatusCode: 403,
 		Title:           "Customer ID not found",
 		Reason:          "Customer ID not found",
 		Meaning:         "RMS-Socket does not know this customer ID.",
 		Resolution:      "Verify your Customer ID",
 		Owner:           OwnerCustomerDev,
-		Troubleshooting: "Customer not authorized: verify your Customer ID against the one LSports gave you."},
+		Troubleshooting: "Customer not authorized: verify your Customer ID against the one LSports gave you.",
+		Documented:      "Customer ID not found: Verify your Customer ID."},
 	{Kind: KindRateLimited, Verdict: Error, StatusCode: 429,
 		Title:           "Too many connections: rate limit exceeded",
 		Reason:          "Rate limit exceeded",
 		Meaning:         "RMS-Socket allows 10 WebSocket connections per minute and 100 HTTP requests per 15 minutes per IP address. Your network's public IP went over it, possibly because your own integration retries too fast.",
 		Resolution:      "Wait before reconnecting",
 		Owner:           OwnerCustomerDev,
-		Troubleshooting: "Rate limited: stop retries on 400-403 errors and back off before reconnecting."},
+		Troubleshooting: "Rate limited: in your integration, do not retry after a 400 to 403 refusal, and wait longer after each failed try before reconnecting.",
+		Documented:      "Rate limit exceeded: Wait before reconnecting."},
 	{Kind: KindServerError, Verdict: Error, StatusCode: 500,
 		Title:           "RMS-Socket reported a server error",
 		Reason:          "Server error",
 		Meaning:         "The service failed while handling the connection; nothing on your side caused it.",
-		Resolution:      "Retry with backoff",
+		Resolution:      "Nothing to change on your side: this check already tried again. If it persists, send this report to LSports support",
 		Owner:           OwnerLSports,
-		Troubleshooting: "Server error: retry with backoff; if it persists, send this report to LSports support."},
+		Troubleshooting: "Server error: in your integration, wait longer after each failed try; if it persists, send this report to LSports support.",
+		Documented:      "Server error: Retry with backoff."},
 	{Kind: KindUnknownStatus, Verdict: Error,
 		Title:           "RMS-Socket refused the connection with an unexpected status",
 		Reason:          "Status not in the RMS-Socket error table",
@@ -147,16 +178,28 @@ var Table = []Entry{
 		Title:           "Connection timeout: no answer",
 		Reason:          "Connection timeout",
 		Meaning:         "The request left this browser but no answer came back in time. A firewall that drops traffic or a proxy that holds requests open does this.",
-		Resolution:      "Check connectivity; whitelist {ws} port {port} for {host}",
+		Resolution:      "Ask your IT team to allow {host} on port {port}, for web requests and WebSocket connections",
 		Owner:           OwnerCustomerIT,
-		Troubleshooting: "Connection timeout: network or firewall issues. Check connectivity and whitelist {host} on port {port} ({http} and {ws})."},
+		Troubleshooting: "Connection timeout: a firewall may drop the traffic or a proxy hold it. Ask your IT team to allow {http} and WebSocket ({ws}) traffic to {host} on port {port}.",
+		Documented:      "Connection timeout: Network or firewall issues: Check connectivity; whitelist WSS port.",
+		Cases: []Case{{When: FactReached,
+			Meaning:         "RMS-Socket answered this check's first request, then did not answer its request to connect in time: your network let the traffic through, and the service went silent.",
+			Resolution:      "Send this report to LSports support",
+			Owner:           OwnerLSports,
+			Troubleshooting: "No answer to connect: the first request reached RMS-Socket, so your network is not the cause. Check again; if it repeats, send this report to LSports support."}}},
 	{Kind: KindUnreachable, Verdict: Error,
 		Title:           "Could not reach RMS-Socket",
 		Reason:          "Request failed before any answer",
-		Meaning:         "No request to {host} got an answer this check could read. Likely causes: the host name does not resolve, the connection is refused or blocked by a firewall, a TLS-inspecting proxy, or a proxy answering without CORS headers.",
-		Resolution:      "Check connectivity; whitelist {ws} port {port} for {host}",
+		Meaning:         "No request to {host} got an answer this check could read. Likely causes: the host name does not resolve, a firewall refuses or blocks the connection, a proxy inspects encrypted traffic, or something answered without letting this page read it.",
+		Resolution:      "Ask your IT team to allow {host} on port {port}, for web requests and WebSocket connections",
 		Owner:           OwnerCustomerIT,
-		Troubleshooting: "Connection failed: ask your IT team to allow {http} and WebSocket ({ws}) traffic to {host} on port {port}, including the WebSocket upgrade."},
+		Troubleshooting: "Connection failed: ask your IT team to allow {http} and WebSocket ({ws}) traffic to {host} on port {port}, including the WebSocket upgrade.",
+		Documented:      "Connection timeout: Network or firewall issues: Check connectivity; whitelist WSS port.",
+		Cases: []Case{
+			{When: FactNoAnswer,
+				Meaning: "Nothing at {host} answered: the host name does not resolve from this network, or a firewall refuses or drops the connection."},
+			{When: FactAnsweredHidden,
+				Meaning: "Something at {host} answered, but did not let this page read its answer: RMS-Socket allows only the pages it knows, or a proxy or web filter answered in its place."}}},
 	{Kind: KindClosedNormal, Verdict: Warning, CloseCode: 1000,
 		Title:           "Connected, then closed normally by the server",
 		Reason:          "Normal closure",
@@ -168,9 +211,9 @@ var Table = []Entry{
 		Title:           "Connected, then the server went away (maintenance)",
 		Reason:          "Server going away (maintenance)",
 		Meaning:         "The connection worked; RMS-Socket closed it because the server is restarting or under maintenance.",
-		Resolution:      "Check again later; in your integration, reconnect with backoff and emit join again",
+		Resolution:      "Check again later; in your integration, reconnect after a short wait and emit join again",
 		Owner:           OwnerNobody,
-		Troubleshooting: "Server going away: reconnect with backoff, then emit join after connecting."},
+		Troubleshooting: "Server going away: reconnect after a short wait, longer after each failed try, then emit join after connecting."},
 	{Kind: KindAuthFailedAfterUpgrade, Verdict: Error, CloseCode: 4401,
 		Title:                       "Authentication failed after the WebSocket upgrade",
 		Reason:                      "Authentication failed after upgrade",
@@ -181,7 +224,7 @@ var Table = []Entry{
 		NoTokenResolution:           "Check the customer ID, and enter your access token if your integration uses one",
 		NoTokenTroubleshooting:      "No access token was sent with this check, so RMS-Socket had none to accept.",
 		TokenValid:                  tokenValid,
-		TokenExpiredResolution:      "Get a fresh access token from the ARENA360 token service, then check again",
+		TokenExpiredResolution:      "Get a fresh access token, then check again",
 		TokenExpiredTroubleshooting: "Access tokens live 30 minutes: refresh yours before it expires and reconnect."},
 	{Kind: KindAuthorizationRevoked, Verdict: Error, CloseCode: 4403,
 		Title:           "Authorization revoked",
@@ -194,7 +237,7 @@ var Table = []Entry{
 		Title:           "Connection lost",
 		Reason:          "Connection closed abnormally",
 		Meaning:         "The connection dropped without a close message from RMS-Socket: a proxy, firewall or network interruption cut it.",
-		Resolution:      "Check connectivity; whitelist {ws} port {port} for {host}",
+		Resolution:      "Ask your IT team whether a proxy or firewall cuts long-lived connections to {host} on port {port}",
 		Owner:           OwnerCustomerIT,
 		Troubleshooting: "Connection lost: ask your IT team whether a proxy or firewall closes long-lived WebSocket connections to {host}."},
 	{Kind: KindPollingOnly, Verdict: Warning,
@@ -210,7 +253,11 @@ var Table = []Entry{
 		Meaning:         "The connection worked and this check sent join, but no event arrived while it waited. Events flow only when there is betting activity, so this can be normal.",
 		Resolution:      "Check again during betting activity",
 		Owner:           OwnerCustomerDev,
-		Troubleshooting: "No messages received: a client that did not join its room gets none. Emit join after every connect in your integration; if events never arrive during betting activity, contact LSports support."},
+		Troubleshooting: "No messages received: a client that did not join its room gets none. Emit join after every connect in your integration; if events never arrive during betting activity, contact LSports support.",
+		Documented:      "No messages received: Not joined to room: Emit join event after connecting.",
+		Cases: []Case{{When: FactJoined,
+			Owner:           OwnerNobody,
+			Troubleshooting: "This check joined its room and waited: events come only with betting activity. If none arrive during betting activity, send this report to LSports support."}}},
 	{Kind: KindNotEngineIO, Verdict: Error,
 		Title:           "Something other than RMS-Socket answered",
 		Reason:          "The answer was not RMS-Socket's protocol",

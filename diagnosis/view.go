@@ -20,7 +20,10 @@ type View struct {
 	Target    string
 	Attempts  string
 	Handoff   string // the block for the customer's IT team, or ""
-	Steps     []StepView
+	// Documented is the LSports documentation's own row for the kind, in
+	// its words (the technical details), or "" where it has none.
+	Documented string
+	Steps      []StepView
 }
 
 // Row is one row of the verdict's list. A row whose Text is "" has
@@ -60,18 +63,19 @@ func NewView(r *Result) View {
 		handoff = *r.ITHandoff
 	}
 	return View{
-		Verdict:   r.Verdict,
-		State:     state,
-		Title:     e.Title,
-		Announce:  state + ": " + e.Title,
-		Rows:      rows,
-		Kind:      string(r.Verdict) + " · " + string(r.Kind),
-		Code:      codeLine(r, e),
-		Transport: orNone(r.Transport),
-		Target:    r.Target.String(),
-		Attempts:  strconv.Itoa(r.Attempts),
-		Handoff:   handoff,
-		Steps:     ViewSteps(r.Steps),
+		Verdict:    r.Verdict,
+		State:      state,
+		Title:      e.Title,
+		Announce:   state + ": " + e.Title,
+		Rows:       rows,
+		Kind:       string(r.Verdict) + " · " + string(r.Kind),
+		Code:       codeLine(r, e),
+		Transport:  orNone(r.Transport),
+		Target:     r.Target.String(),
+		Attempts:   strconv.Itoa(r.Attempts),
+		Handoff:    handoff,
+		Documented: e.Documented,
+		Steps:      ViewSteps(r.Steps),
 	}
 }
 
