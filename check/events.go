@@ -83,6 +83,7 @@ func (a *attempt) joinAcked(time.Time) bool {
 // that overtook the namespace's connect (the client reports the connect
 // late, see transport.EventName) waits for it.
 func (a *attempt) eventArrived(name string, at time.Time) bool {
+	a.cfg.event(name, at)
 	if a.obs.EventReceived {
 		return false
 	}
