@@ -25,7 +25,7 @@ const eventInterval = 200 * time.Millisecond
 
 // simAt serves the simulator on addr ("127.0.0.1:0" picks a port) in
 // front of wrap (nil: none); stop makes it go away, its connections with it.
-func simAt(t *testing.T, addr string, wrap func(http.Handler) http.Handler) (tgt diagnosis.Target, stop func()) {
+func simAt(t testing.TB, addr string, wrap func(http.Handler) http.Handler) (tgt diagnosis.Target, stop func()) {
 	t.Helper()
 	sim := rmssim.New(rmssim.Options{EventInterval: eventInterval})
 	var h http.Handler = sim
@@ -56,7 +56,7 @@ type running struct {
 }
 
 // start runs a watcher of cfg until the test ends or stop.
-func start(t *testing.T, cfg watch.Config) *running {
+func start(t testing.TB, cfg watch.Config) *running {
 	t.Helper()
 	logs := &logbuf.Buffer{}
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
@@ -95,7 +95,7 @@ func start(t *testing.T, cfg watch.Config) *running {
 }
 
 // scrape reads /metrics.
-func (r *running) scrape(t *testing.T) string {
+func (r *running) scrape(t testing.TB) string {
 	t.Helper()
 	resp, err := http.Get(r.url + "/metrics")
 	if err != nil {
@@ -136,7 +136,7 @@ func series(name string, tgt diagnosis.Target, labels ...string) string {
 
 // until polls cond every 100 ms until it holds, or fails the test after
 // within, saying what was awaited and what cond last saw.
-func until(t *testing.T, within time.Duration, what string, cond func() (ok bool, saw string)) {
+func until(t testing.TB, within time.Duration, what string, cond func() (ok bool, saw string)) {
 	t.Helper()
 	end := time.Now().Add(within)
 	for {
@@ -152,7 +152,7 @@ func until(t *testing.T, within time.Duration, what string, cond func() (ok bool
 }
 
 // metricIs waits until the watcher's series has a value that want accepts.
-func (r *running) metricIs(t *testing.T, within time.Duration, s string, want func(float64) bool) {
+func (r *running) metricIs(t testing.TB, within time.Duration, s string, want func(float64) bool) {
 	t.Helper()
 	until(t, within, s+" as wanted", func() (bool, string) {
 		v, ok := value(r.scrape(t), s)
