@@ -41,10 +41,8 @@ type Config struct {
 	Silence time.Duration
 	// Proxy chooses the proxy of a request, as http.Transport.Proxy does;
 	// nil means http.ProxyFromEnvironment.
-	Proxy func(*http.Request) (*url.URL, error)
-	// Browser is what results name in place of a browser.
-	Browser string
-	Logger  *slog.Logger // nil discards
+	Proxy  func(*http.Request) (*url.URL, error)
+	Logger *slog.Logger // nil discards
 }
 
 // Watcher watches its targets until its Run's context ends.
@@ -104,7 +102,6 @@ func (w *Watcher) newCheck(t diagnosis.Target, token string, client *http.Client
 		Fetcher:     native.Fetcher{Client: client},
 		Dialer:      native.Dialer{Proxy: w.cfg.Proxy},
 		RetryDelays: []time.Duration{},
-		Browser:     w.cfg.Browser,
 		Hold:        check.HoldOn,
 		StopHold:    stop.Done(),
 	}

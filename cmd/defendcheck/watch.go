@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
 	"strings"
 	"time"
 
@@ -78,7 +77,6 @@ func (c checker) watch(ctx context.Context, args []string, stderr io.Writer) int
 		Token:      func() (string, error) { return c.token(f.tokenFile) },
 		Silence:    f.silence,
 		Proxy:      c.proxy,
-		Browser:    fmt.Sprintf("defendcheck watch (%s %s/%s)", runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		Logger:     slog.New(slog.NewTextHandler(stderr, nil)),
 	})
 	srv, err := httpserve.Listen(f.listen, w.Handler())
