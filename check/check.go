@@ -69,7 +69,8 @@ type Config struct {
 	// it becomes the verdict. Zero: no hold; HoldOn: until ctx ends or
 	// StopHold closes.
 	Hold time.Duration
-	// StopHold, if set, ends a hold early when closed (the page's Stop).
+	// StopHold, if set, ends a hold early when closed (the page's Stop, a
+	// watcher's shutdown).
 	StopHold <-chan struct{}
 	// Clock, if set, measures this computer's clock minus the server's
 	// (see diagnosis.ClockSkew); ok is false when it could not. It runs
