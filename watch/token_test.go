@@ -83,3 +83,37 @@ func TestRotatedTokenIsUsedOnTheNextConnection(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableTokenFileIsNoAttempt: a token file that cannot be read
+// stops each attempt before it connects, says so, and counts none.
+func TestUnreadableTokenFileIsNoAttempt(t *testing.T) {
+	t.Parallel()
+	tgt, _ := simAt(t, "127.0.0.1:0", nil)
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("opaque-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	read := func() (string, error) {
+		raw, err := os.ReadFile(file)
+		return strings.TrimSpace(string(raw)), err
+	}
+	w := start(t, watch.Config{Targets: []diagnosis.Target{tgt}, CustomerID: "1001", Token: read})
+	connects := series("defendcheck_attempts_total", tgt, "kind", "ok")
+	w.metricIs(t, 30*time.Second, connects, is(1))
+	if _, ok := value(w.scrape(t), series("defendcheck_token_expiry_timestamp_seconds", tgt)); ok {
+		t.Error("an opaque token has an expiry")
+	}
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	until(t, 30*time.Second, "line for the unreadable token", func() (bool, string) {
+		return strings.Contains(w.logs.String(), `msg="not connecting: the access token could not be read"`), w.logs.String()
+	})
+	// One target's attempts come one after the other: every attempt that
+	// read the file has ended by now, and every later one finds none.
+	before, _ := value(w.scrape(t), connects)
+	time.Sleep(3 * time.Second)
+	if v, _ := value(w.scrape(t), connects); v != before {
+		t.Errorf("%v connects, %v when the token file went: one connected without it", v, before)
+	}
+}

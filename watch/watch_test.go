@@ -190,3 +190,24 @@ func waitSeconds(t *testing.T, logs string) int {
 	n, _ := strconv.Atoi(m[1])
 	return n
 }
+
+// TestPollingOnlyIsHeldOverPolling: where every WebSocket upgrade is
+// refused (1006), the connection is held over long-polling, and says so.
+func TestPollingOnlyIsHeldOverPolling(t *testing.T) {
+	t.Parallel()
+	tgt, _ := simAt(t, "127.0.0.1:0", nil)
+	w := start(t, watch.Config{Targets: []diagnosis.Target{tgt}, CustomerID: "1006"})
+	w.metricIs(t, 40*time.Second, series("defendcheck_transport", tgt, "transport", "polling"), is(1))
+	scrape := w.scrape(t)
+	for s, want := range map[string]float64{
+		series("defendcheck_connected", tgt):                           1,
+		series("defendcheck_transport", tgt, "transport", "websocket"): 0,
+	} {
+		if v, _ := value(scrape, s); v != want {
+			t.Errorf("%s = %v, want %v", s, v, want)
+		}
+	}
+	if !strings.Contains(w.logs.String(), "msg=connected target="+tgt.String()+" transport=polling") {
+		t.Errorf("no connected line with polling:\n%s", w.logs.String())
+	}
+}
