@@ -7,6 +7,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -65,9 +66,11 @@ type Config struct {
 	Probe func(ctx context.Context, t diagnosis.Target) diagnosis.Probe
 	// Hold keeps a connection that is up when the check's verdict is
 	// known open this much longer, counting events; a close or cut during
-	// it becomes the verdict. Zero: no hold.
+	// it becomes the verdict. Zero: no hold; HoldOn: until ctx ends or
+	// StopHold closes.
 	Hold time.Duration
-	// StopHold, if set, ends a hold early when closed (the page's Stop).
+	// StopHold, if set, ends a hold early when closed (the page's Stop, a
+	// watcher's shutdown).
 	StopHold <-chan struct{}
 	// Clock, if set, measures this computer's clock minus the server's
 	// (see diagnosis.ClockSkew); ok is false when it could not. It runs
@@ -78,6 +81,22 @@ type Config struct {
 	// Proxy is the proxy the check's requests go through, without user
 	// info ("" for none or unknown), for the result and report.
 	Proxy string
+	// OnEvent, if set, is told the name of every event the connection
+	// receives, in order, through the hold (a watcher counts them). It is
+	// called from the checking goroutine and must not block for long.
+	OnEvent func(name string, at time.Time)
+}
+
+// HoldOn is a Config.Hold without an end of its own: the connection is
+// held until the check's context ends or StopHold closes, as a watcher
+// holds it.
+const HoldOn = time.Duration(math.MaxInt64)
+
+// event tells OnEvent of an event.
+func (cfg *Config) event(name string, at time.Time) {
+	if cfg.OnEvent != nil {
+		cfg.OnEvent(name, at)
+	}
 }
 
 // Waits of the parts beside the connection: the clock's measurement once

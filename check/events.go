@@ -94,6 +94,7 @@ func (a *attempt) joinAcked(time.Time) bool {
 // eventArrived: the first event ends its phase, and the watch begins. One
 // that came before the namespace's CONNECT waits for it.
 func (a *attempt) eventArrived(name string, at time.Time) bool {
+	a.cfg.event(name, at)
 	if a.obs.EventReceived {
 		return false
 	}

@@ -24,7 +24,11 @@ type holding struct {
 
 // phase is the hold as a phase: its step, its bound, and what its running
 // out means: the connection stayed up.
+// A hold of HoldOn has no bound: it ends with the context or StopHold.
 func (h *holding) phase() phase {
+	if h.a.cfg.Hold == HoldOn {
+		return phase{step: diagnosis.StepHold}
+	}
 	return phase{step: diagnosis.StepHold, bound: h.a.cfg.Hold, expire: func(at time.Time) bool {
 		h.ended(at, false)
 		return true
@@ -34,14 +38,19 @@ func (h *holding) phase() phase {
 // holdOpen holds the connection of a settled check, from when it settled,
 // until the hold ends.
 func (a *attempt) holdOpen(ctx context.Context) {
-	h := &holding{a: a, start: a.settledAt, hold: &diagnosis.Hold{RequestedS: int(a.cfg.Hold.Round(time.Second) / time.Second)}}
+	h := &holding{a: a, start: a.settledAt, hold: &diagnosis.Hold{}}
+	notice := "Holding the connection open until stopped."
+	if a.cfg.Hold != HoldOn {
+		h.hold.RequestedS = int(a.cfg.Hold.Round(time.Second) / time.Second)
+		notice = "Holding the connection open for " + strconv.Itoa(h.hold.RequestedS) + " s to see whether it stays up."
+	}
 	a.hold = h.hold
 	a.steps.start(diagnosis.StepHold, h.start)
 	a.enter(h.phase())
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	h.progress(h.start)
-	a.steps.notify("Holding the connection open for " + strconv.Itoa(h.hold.RequestedS) + " s to see whether it stays up.")
+	a.steps.notify(notice)
 	for {
 		select {
 		case <-ctx.Done():
@@ -68,7 +77,11 @@ func (a *attempt) holdOpen(ctx context.Context) {
 // and what arrived.
 func (h *holding) progress(at time.Time) {
 	h.hold.HeldS = int(at.Sub(h.start) / time.Second)
-	h.a.steps.detail(diagnosis.StepHold, "held "+strconv.Itoa(h.hold.HeldS)+" s of "+strconv.Itoa(h.hold.RequestedS)+" s, "+strconv.Itoa(h.hold.Events)+" events")
+	of := ""
+	if h.hold.RequestedS > 0 {
+		of = " of " + strconv.Itoa(h.hold.RequestedS) + " s"
+	}
+	h.a.steps.detail(diagnosis.StepHold, "held "+strconv.Itoa(h.hold.HeldS)+" s"+of+", "+strconv.Itoa(h.hold.Events)+" events")
 }
 
 // ended: the hold ran its time, or the person stopped it; the connection
@@ -104,7 +117,8 @@ func (h *holding) refused(p *parser.Packet, at time.Time) bool {
 	return h.end(detail, at)
 }
 
-func (h *holding) eventArrived(string, time.Time) bool {
+func (h *holding) eventArrived(name string, at time.Time) bool {
+	h.a.cfg.event(name, at)
 	h.hold.Events++
 	return false
 }

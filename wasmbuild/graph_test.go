@@ -11,7 +11,8 @@ import (
 // forbidden are the packages that a browser never runs: servers, HTTP/3,
 // TLS, msgpack, HTTP clients; and what the patch series took out after
 // those: the network stack, signals, slog, the log package (0014), regexp
-// and every crypto package (crypto/rand drags in the FIPS module). An entry ending in "/" stands for
+// and every crypto package (crypto/rand drags in the FIPS module); and the
+// watcher's Prometheus client. An entry ending in "/" stands for
 // every package under it; any other, for itself alone. The trimmed browser
 // build must link none of them.
 var forbidden = []string{
@@ -24,6 +25,7 @@ var forbidden = []string{
 	"github.com/gorilla/",
 	"github.com/gookit/",
 	"github.com/zishang520/socket.io/servers/",
+	"github.com/prometheus/",
 }
 
 func isForbidden(pkg string) bool {
@@ -89,6 +91,7 @@ func TestIsForbidden(t *testing.T) {
 		"github.com/quic-go/quic-go": true,
 		"github.com/zishang520/socket.io/servers/socket/v3": true,
 		"github.com/zishang520/socket.io/clients/socket/v3": false,
+		"github.com/prometheus/client_golang/prometheus":    true,
 	} {
 		if got := isForbidden(pkg); got != want {
 			t.Errorf("isForbidden(%q) = %v, want %v", pkg, got, want)

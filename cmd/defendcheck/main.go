@@ -2,6 +2,7 @@
 //
 //	defendcheck [serve] [flags]   serve the checker page (the default)
 //	defendcheck check [flags]     check the connection from this machine
+//	defendcheck watch [flags]     hold the connection, with Prometheus metrics
 //	defendcheck export [flags]    write the page for a static host
 //
 // serve builds the checker's WebAssembly and serves the checker page.
@@ -9,7 +10,8 @@
 // loopback port and makes it the default target. The page is served at
 // once; brotli-11 copies of its assets follow in the background and are
 // kept for the next start (-cache-dir). check runs the page's check
-// natively (check.go), export writes the page into a directory
+// natively (check.go), watch holds its connection with metrics
+// (watch.go, package watch), export writes the page into a directory
 // (export.go).
 package main
 
@@ -47,6 +49,8 @@ const usage = `Usage:
   defendcheck [serve] [flags]    serve the checker page (the default command)
   defendcheck check -target URL -customer-id ID [flags]
                                  check the connection from this machine
+  defendcheck watch -target URL -customer-id ID [flags]
+                                 hold the connection, with Prometheus metrics
   defendcheck export -o DIR -target URL [flags]
                                  write the checker page for a static host
 
@@ -79,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return exitStatus(exporter{build: wasmbuild.Build, export: defendcheck.Export}.run(ctx, rest, stdout, stderr), stderr)
 	case "check":
 		return newChecker(getenv).run(ctx, rest, stdout, stderr)
+	case "watch":
+		return newChecker(getenv).watch(ctx, rest, stderr)
 	}
 	fmt.Fprintf(stderr, "%s\ndefendcheck: unknown command %q\n", usage, name)
 	return exitUnknown
