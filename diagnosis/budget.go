@@ -19,6 +19,10 @@ const (
 // that a check never pushes the customer's IP over the service's limit.
 // It is safe for concurrent use.
 type Budget struct {
+	// Limit is how many attempts a minute the budget allows; 0 is
+	// ServiceConnPerMinute, the service's whole limit.
+	Limit int
+
 	mu       sync.Mutex
 	attempts []time.Time
 	blocked  time.Time // no attempts before this (after a 429)
@@ -31,7 +35,11 @@ func (b *Budget) Wait(now time.Time) time.Duration {
 	defer b.mu.Unlock()
 	b.prune(now)
 	wait := b.blocked.Sub(now)
-	if len(b.attempts) >= ServiceConnPerMinute {
+	limit := b.Limit
+	if limit == 0 {
+		limit = ServiceConnPerMinute
+	}
+	if len(b.attempts) >= limit {
 		if w := b.attempts[0].Add(time.Minute).Sub(now); w > wait {
 			wait = w
 		}

@@ -186,3 +186,19 @@ func TestReportEscapesWhatItPrints(t *testing.T) {
 		t.Errorf("report keeps a spoofing character:\n%q", got)
 	}
 }
+
+// TestBudgetLimit: a budget with a Limit allows that many attempts a
+// minute, not the service's whole limit.
+func TestBudgetLimit(t *testing.T) {
+	b := &diagnosis.Budget{Limit: 5}
+	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		if w := b.Wait(t0); w != 0 {
+			t.Fatalf("attempt %d waits %s", i+1, w)
+		}
+		b.Record(t0)
+	}
+	if w := b.Wait(t0.Add(10 * time.Second)); w != 50*time.Second {
+		t.Errorf("the sixth attempt waits %s, want 50s", w)
+	}
+}

@@ -64,13 +64,21 @@ func permanent(res *diagnosis.Result) bool {
 	return c != nil && (*c == 4401 || *c == 4403)
 }
 
+// ConnPerMinute is the most connection attempts the watcher makes in a
+// minute over all its targets: half of RMS-Socket's limit per IP address
+// (diagnosis.ServiceConnPerMinute), which it shares with the integration
+// it watches, so the integration always keeps the other half.
+const ConnPerMinute = diagnosis.ServiceConnPerMinute / 2
+
 // budget is the watcher's count of its connection attempts, over all
-// targets: never more than diagnosis.ServiceConnPerMinute a minute, and
-// none for diagnosis.RateLimitWait after a 429.
+// targets: never more than ConnPerMinute a minute, and none for
+// diagnosis.RateLimitWait after a 429.
 type budget struct {
 	mu sync.Mutex // makes Wait and Record one step
 	b  diagnosis.Budget
 }
+
+func newBudget() *budget { return &budget{b: diagnosis.Budget{Limit: ConnPerMinute}} }
 
 // take waits until an attempt is allowed and counts it; false when ctx
 // ended first.

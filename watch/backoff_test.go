@@ -52,12 +52,16 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-// TestBudgetAllowsTenAMinuteInAll: the eleventh attempt within a minute,
-// whichever target makes it, waits.
-func TestBudgetAllowsTenAMinuteInAll(t *testing.T) {
-	var b budget
+// TestBudgetAllowsHalfTheLimitInAll: the attempt past ConnPerMinute (5,
+// half the service's limit per IP) within a minute, whichever target
+// makes it, waits.
+func TestBudgetAllowsHalfTheLimitInAll(t *testing.T) {
+	b := newBudget()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	for i := range diagnosis.ServiceConnPerMinute {
+	if ConnPerMinute != 5 {
+		t.Fatalf("ConnPerMinute is %d, want 5, half of the service's 10", ConnPerMinute)
+	}
+	for i := range ConnPerMinute {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		if !b.take(ctx, log) {
 			t.Fatalf("attempt %d refused", i+1)
@@ -67,6 +71,6 @@ func TestBudgetAllowsTenAMinuteInAll(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if b.take(ctx, log) {
-		t.Fatal("an eleventh attempt within the minute")
+		t.Fatal("an attempt past ConnPerMinute within the minute")
 	}
 }

@@ -49,7 +49,7 @@ type Config struct {
 type Watcher struct {
 	cfg     Config
 	metrics *metrics
-	budget  budget
+	budget  *budget
 	targets []*target
 }
 
@@ -65,7 +65,7 @@ func New(cfg Config) *Watcher {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	w := &Watcher{cfg: cfg, metrics: newMetrics()}
+	w := &Watcher{cfg: cfg, metrics: newMetrics(), budget: newBudget()}
 	for _, t := range cfg.Targets {
 		w.targets = append(w.targets, newTarget(w, t))
 	}
