@@ -2,8 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,23 +49,26 @@ func TestEveryOutcome(t *testing.T) {
 	}
 }
 
-// pageShowsTheEntry: what the page shows is the mapping table's row for
-// the kind, which it returns, with the advice for what this check did: no
-// token is sent here, and a case without an attempt is an ID not sent.
-// Advice names the target's own host and port, and a sentence said once is
-// not said again (diagnosis.Unrepeated). #report is the result's report.
+// pageShowsTheEntry: what the page shows is the view of the published
+// result (diagnosis.NewView, as natively): the mapping table's row for the
+// kind, which it returns, with the advice for what this check saw (no
+// token is sent here, a case without an attempt is an ID not sent, a
+// check that joined is not told to join), naming the target's own host and
+// port, a sentence said once not said again. #report is the result's
+// report.
 func pageShowsTheEntry(t *testing.T, ctx context.Context, res result, tt scenario.Case) diagnosis.Entry {
 	t.Helper()
-	target := eval[diagnosis.Target](t, ctx, `JSON.parse(document.getElementById("config").textContent).targets[`+strconv.Itoa(int(tt.Server))+`]`)
-	e := (&diagnosis.Result{Kind: tt.Kind, NotSent: tt.Attempts == 0, Target: target}).Entry()
-	rows := diagnosis.Unrepeated(e.Title, []string{e.Reason, e.Meaning, e.Resolution, e.Owner, e.Troubleshooting})
-	shown := map[string]string{
-		"verdict-title":           e.Title,
-		"verdict-reason":          rows[0],
-		"verdict-meaning":         rows[1],
-		"verdict-resolution":      rows[2],
-		"verdict-owner":           rows[3],
-		"verdict-troubleshooting": rows[4],
+	var dr diagnosis.Result
+	if err := json.Unmarshal([]byte(eval[string](t, ctx, `JSON.stringify(window.defendcheck.result)`)), &dr); err != nil {
+		t.Fatal(err)
+	}
+	if dr.NotSent != (tt.Attempts == 0) || dr.TokenSent() {
+		t.Errorf("notSent %v, tokenSent %v, for %d attempts without a token", dr.NotSent, dr.TokenSent(), tt.Attempts)
+	}
+	v := diagnosis.NewView(&dr)
+	shown := map[string]string{"verdict-title": v.Title, "verdict-code": v.Code, "verdict-documented": v.Documented}
+	for _, row := range v.Rows {
+		shown["verdict-"+row.Name] = row.Text
 	}
 	for id, want := range shown {
 		if got := text(t, ctx, id); got != want {
@@ -75,10 +78,15 @@ func pageShowsTheEntry(t *testing.T, ctx context.Context, res result, tt scenari
 	if got := eval[string](t, ctx, `document.getElementById("verdict").dataset.verdict`); got != string(tt.Verdict) {
 		t.Errorf("#verdict data-verdict %q", got)
 	}
+	// The check joined: a silent room is nobody's fault, and no one is
+	// told to join.
+	if owner := text(t, ctx, "verdict-owner"); tt.Kind == diagnosis.KindNoMessages && owner != diagnosis.OwnerNobody {
+		t.Errorf("no messages after a join: owner %q, want %q", owner, diagnosis.OwnerNobody)
+	}
 	if got := text(t, ctx, "report"); got != res.Report {
 		t.Errorf("#report shows something else than result.report:\n%s", got)
 	}
-	return e
+	return dr.Entry()
 }
 
 // reportCarries: the support report carries what support needs (reason
