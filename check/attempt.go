@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -221,6 +222,9 @@ func (a *attempt) run(ctx context.Context) (closeConn func()) {
 	opts.SetReconnection(false)
 	opts.SetTimeout(a.cfg.Bounds.Handshake)
 	opts.SetTransports(sess.Transports())
+	if a.cfg.runID != "" {
+		opts.SetQuery(url.Values{diagnosis.RunIDParam: {a.cfg.runID}})
+	}
 
 	mgr := socket.NewManager(a.cfg.Target.Origin, opts)
 	a.sock = mgr.Socket("/", nil)

@@ -81,6 +81,8 @@ type Config struct {
 	// Proxy is the proxy the check's requests go through, without user
 	// info ("" for none or unknown), for the result and report.
 	Proxy string
+
+	runID string // set by Run: the result's, sent with every request
 	// OnEvent, if set, is told the name of every event the connection
 	// receives, in order, through the hold (a watcher counts them). It is
 	// called from the checking goroutine and must not block for long.
@@ -134,6 +136,7 @@ func Run(ctx context.Context, cfg Config) (*diagnosis.Result, error) {
 		cfg.RetryDelays = diagnosis.RetryDelays
 	}
 	started := time.Now()
+	cfg.runID = newRunID(started)
 	clock := measureClock(ctx, cfg.Clock)
 	steps := newSteps(cfg.OnProgress, cfg.Token, cfg.Hold > 0)
 	steps.start(diagnosis.StepCustomerID, started)
@@ -227,7 +230,7 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.D
 		CloseCode:  code(out.obs.ShownCloseCode()),
 		CustomerID: id.Value,
 		Timestamp:  stamp.UTC().Format(time.RFC3339),
-		RunID:      newRunID(stamp),
+		RunID:      cfg.runID,
 		Messages:   append([]string{}, out.messages...),
 		Transport:  out.transport,
 		Steps:      steps,
@@ -327,7 +330,9 @@ func ceilSeconds(d time.Duration) int64 {
 	return int64((d + time.Second - 1) / time.Second)
 }
 
-// newRunID names a check for support. It needs to be unique, not secret:
+// newRunID names a check for support, by this computer's clock when it
+// started (the result's timestamp may be the server's), before anything is
+// sent: every request carries it. It needs to be unique, not secret:
 // math/rand/v2 is seeded from the runtime's random source, and leaves
 // crypto/rand (and the FIPS module behind it) out of the browser build.
 func newRunID(at time.Time) string {

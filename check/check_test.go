@@ -159,6 +159,10 @@ func TestRefusalsAreNeverRetriedAndServerErrorsAreRetriedTwice(t *testing.T) {
 	if res.Attempts != 3 || strings.Count(logs.String(), "customer_id=500") != 3 {
 		t.Errorf("500: %d attempts, server saw %d; want 3\n%s", res.Attempts, strings.Count(logs.String(), "customer_id=500"), res.Report)
 	}
+	// Every attempt carries the run ID, so the service's logs name it.
+	if n := strings.Count(logs.String(), "run_id="+res.RunID+" "); res.RunID == "" || n != 3 {
+		t.Errorf("the server saw run ID %q in %d of 3 attempts:\n%s", res.RunID, n, logs.String())
+	}
 	mu.Lock()
 	if len(notices) == 0 || !strings.Contains(notices[0], "retrying in 2 s (attempt 2 of 3)") {
 		t.Errorf("no visible backoff: notices %q", notices)

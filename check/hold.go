@@ -81,7 +81,7 @@ func (h *holding) progress(at time.Time) {
 	if h.hold.RequestedS > 0 {
 		of = " of " + strconv.Itoa(h.hold.RequestedS) + " s"
 	}
-	h.a.steps.detail(diagnosis.StepHold, "held "+strconv.Itoa(h.hold.HeldS)+" s"+of+", "+strconv.Itoa(h.hold.Events)+" events")
+	h.a.steps.detail(diagnosis.StepHold, "held "+strconv.Itoa(h.hold.HeldS)+" s"+of+", "+diagnosis.Events(h.hold.Events))
 }
 
 // ended: the hold ran its time, or the person stopped it; the connection

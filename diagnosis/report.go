@@ -143,10 +143,7 @@ func TokenText(r *Result) string {
 // HoldText says how a hold went, in one line.
 func HoldText(h *Hold) string {
 	n := strconv.Itoa
-	events := n(h.Events) + " events received"
-	if h.Events == 1 {
-		events = "1 event received"
-	}
+	events := Events(h.Events) + " received"
 	switch {
 	case h.ClosedAtS != nil && h.CloseCode != nil:
 		return "closed " + n(*h.ClosedAtS) + " s into a " + n(h.RequestedS) + " s hold, close code " + n(*h.CloseCode) + ", " + events
@@ -156,6 +153,14 @@ func HoldText(h *Hold) string {
 		return "stopped after " + n(h.HeldS) + " s of a " + n(h.RequestedS) + " s hold, not closed, " + events
 	}
 	return "held " + n(h.HeldS) + " s, not closed, " + events
+}
+
+// Events counts events in words: "1 event", "3 events".
+func Events(n int) string {
+	if n == 1 {
+		return "1 event"
+	}
+	return strconv.Itoa(n) + " events"
 }
 
 func codeText(c *int) string {

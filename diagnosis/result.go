@@ -9,6 +9,12 @@ import (
 // Version is the checker's version, printed in every report.
 const Version = "0.1.0"
 
+// RunIDParam is the query parameter of every request of a check that
+// carries its run ID, so that RMS-Socket's logs can be matched with a
+// support report. Socket.IO servers ignore query parameters they do not
+// know.
+const RunIDParam = "defendcheck_run"
+
 // The steps of a check, in order.
 const (
 	StepCustomerID = "customer-id"

@@ -206,3 +206,11 @@ func TestTokenSentOnlyWhenAnAttemptCarriedIt(t *testing.T) {
 		}
 	}
 }
+
+func TestEventsInWords(t *testing.T) {
+	for n, want := range map[int]string{0: "0 events", 1: "1 event", 2: "2 events"} {
+		if got := diagnosis.Events(n); got != want {
+			t.Errorf("Events(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

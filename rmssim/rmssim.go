@@ -192,6 +192,7 @@ func (s *Simulator) admit(sock *socket.Socket, next func(*socket.ExtendedError))
 	s.log.Info("connection attempt",
 		"customer_id", truncate(id, 64), "customer_id_present", present,
 		"authorization", authorization,
+		"run_id", truncate(r.URL.Query().Get(diagnosis.RunIDParam), 64),
 		"transport", sock.Conn().Transport().Name(),
 		"outcome", outcome, "status", statusFor(limited, o),
 		"remote", r.RemoteAddr)
