@@ -106,12 +106,16 @@ func TestRateLimitCountdown(t *testing.T) {
 	if res.Kind != "rate-limited" || !strings.Contains(strings.Join(res.Messages, " "), "HTTP 429 on GET") {
 		t.Fatalf("got %s %q", res.Kind, res.Messages)
 	}
-	waitFor(t, ctx, `document.getElementById("notice").textContent.includes("You can check again in")`, 5*time.Second)
+	// The countdown is in the verdict, where the reader is.
+	waitFor(t, ctx, `document.getElementById("verdict-wait").textContent.includes("You can check again in")`, 5*time.Second)
 	if !eval[bool](t, ctx, `document.getElementById("check").disabled`) {
 		t.Error("the Check button is enabled during the countdown")
 	}
-	first := text(t, ctx, "notice")
-	waitFor(t, ctx, `document.getElementById("notice").textContent !== `+jsString(first), 5*time.Second)
+	if inside := eval[bool](t, ctx, `document.getElementById("verdict").contains(document.getElementById("verdict-wait")) && !document.getElementById("verdict-wait").hidden`); !inside {
+		t.Error("the countdown is not shown inside the verdict")
+	}
+	first := text(t, ctx, "verdict-wait")
+	waitFor(t, ctx, `document.getElementById("verdict-wait").textContent !== `+jsString(first), 5*time.Second)
 	if !strings.Contains(first, "in 60 s") && !strings.Contains(first, "in 59 s") {
 		t.Errorf("countdown starts at %q, want about 60 s", first)
 	}

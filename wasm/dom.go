@@ -28,7 +28,7 @@ var pageIDs = []string{
 	"config", "check-form", "customer-id", "customer-id-error", "token", "token-error", "target", "check",
 	"loading", "notice", "check-status", "verdict", "verdict-heading", "verdict-state",
 	"verdict-title", "verdict-kind", "verdict-code", "verdict-transport", "verdict-target",
-	"verdict-attempts", "verdict-documented", "verdict-documented-row", "verdict-details", "progress-section", "steps", "report-section",
+	"verdict-attempts", "verdict-wait", "verdict-documented", "verdict-documented-row", "verdict-details", "progress-section", "steps", "report-section",
 	"report", "copy", "download", "copy-status",
 	"hold", "hold-error", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
 }

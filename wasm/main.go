@@ -231,17 +231,20 @@ func (a *app) fieldEdited() {
 }
 
 // countdown keeps the Check button disabled while the connection budget
-// is spent (after a 429 or too many checks), counting down on the page.
+// is spent (after a 429 or too many checks), counting down in the
+// verdict, where the reader is.
 func (a *app) countdown() {
 	p := a.page
+	p.setHidden("verdict-wait", false)
 	for {
 		wait := a.budget.Wait(time.Now())
 		if wait <= 0 {
-			p.setText("notice", "")
+			p.setText("verdict-wait", "")
+			p.setHidden("verdict-wait", true)
 			p.setDisabled("check", false)
 			return
 		}
-		p.setText("notice", diagnosis.BudgetNotice(wait))
+		p.setText("verdict-wait", diagnosis.BudgetNotice(wait))
 		time.Sleep(min(wait, time.Second))
 	}
 }
