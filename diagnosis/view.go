@@ -79,6 +79,18 @@ func NewView(r *Result) View {
 	}
 }
 
+// Holding is what the page shows while a check holds its connection open,
+// before the verdict: ok while the hold step runs, with how far it got
+// ("held 12 s of 60 s, 3 events").
+func Holding(steps []Step) (detail string, ok bool) {
+	for _, s := range steps {
+		if s.Name == StepHold && s.Status == StepRunning {
+			return Sentence(s.Detail), true
+		}
+	}
+	return "", false
+}
+
 // VerdictWord is a verdict in one word, which a verdict's heading starts
 // with: its colour and icon only repeat it.
 func VerdictWord(v Verdict) string {

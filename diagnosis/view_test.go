@@ -214,3 +214,15 @@ func TestEventsInWords(t *testing.T) {
 		}
 	}
 }
+
+func TestHolding(t *testing.T) {
+	steps := []diagnosis.Step{{Name: diagnosis.StepStaysOpen, Status: diagnosis.StepOK},
+		{Name: diagnosis.StepHold, Status: diagnosis.StepRunning, Detail: "held 12 s of 60 s, 1 event"}}
+	if d, ok := diagnosis.Holding(steps); !ok || d != "Held 12 s of 60 s, 1 event." {
+		t.Errorf("holding: %q %v", d, ok)
+	}
+	steps[1].Status = diagnosis.StepOK
+	if _, ok := diagnosis.Holding(steps); ok {
+		t.Error("a hold that ended is still holding")
+	}
+}

@@ -30,7 +30,7 @@ var pageIDs = []string{
 	"verdict-title", "verdict-kind", "verdict-code", "verdict-transport", "verdict-target",
 	"verdict-attempts", "verdict-wait", "verdict-documented", "verdict-documented-row", "verdict-details", "progress-section", "steps", "report-section",
 	"report", "copy", "download", "copy-status",
-	"hold", "hold-error", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
+	"hold", "hold-error", "holding", "holding-detail", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
 }
 
 // rowIDs are the ids of a verdict row's dd and of the row (its dt and dd).
@@ -176,7 +176,7 @@ func (p *page) clearResult() {
 	p.setHidden("report-section", true)
 	p.setHidden("progress-section", true)
 	p.setHidden("handoff-section", true)
-	p.setHidden("stop-hold", true)
+	p.setHidden("holding", true)
 	p.setText("report", "")
 	p.setText("copy-status", "")
 	p.announce("")

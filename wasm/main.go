@@ -211,7 +211,7 @@ func (a *app) show(res *diagnosis.Result) (spent bool) {
 // endHold is the Stop button: the running check's hold ends now.
 func (a *app) endHold() {
 	a.checks.StopHold()
-	a.page.setHidden("stop-hold", true)
+	a.page.setHidden("holding", true)
 }
 
 // fieldEdited takes a field's error away as soon as the field holds what

@@ -56,7 +56,10 @@ func (l *stepList) draw(pr check.Progress) {
 	for i, s := range steps {
 		l.update(&l.rows[i], s)
 	}
-	l.p.setText("notice", pr.Notice) // also written by the countdown and the loader
+	detail, holding := diagnosis.Holding(pr.Steps)
+	l.p.setText("holding-detail", detail)
+	l.p.setHidden("holding", !holding)
+	l.p.setText("notice", pr.Notice) // also written by the loader
 }
 
 func (l *stepList) sameSteps(steps []diagnosis.StepView) bool {
@@ -101,9 +104,6 @@ func (l *stepList) update(r *stepRow, s diagnosis.StepView) {
 			_ = ds.Set("status", string(s.Status))
 		}
 		_ = r.status.Set("textContent", s.Mark)
-		if s.Name == diagnosis.StepHold {
-			l.p.setHidden("stop-hold", s.Status != diagnosis.StepRunning)
-		}
 	}
 	if !r.shown || r.step.Time != s.Time {
 		_ = r.ms.Set("textContent", s.Time)
