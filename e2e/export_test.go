@@ -102,9 +102,13 @@ func (l *requestLog) get() []string {
 func openAt(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
 	do(t, ctx, chromedp.Navigate(url))
-	waitFor(t, ctx, `document.documentElement.dataset.state === "ready" || /could not/.test(document.getElementById("loading").textContent)`, 100*time.Second)
+	waitFor(t, ctx, `document.documentElement.dataset.state === "ready" || !document.getElementById("blocked").hidden ||
+		/could not/.test(document.getElementById("loading").textContent)`, 100*time.Second)
 	if msg := text(t, ctx, "loading"); strings.Contains(msg, "could not") {
 		t.Fatal(msg)
+	}
+	if eval[bool](t, ctx, `!document.getElementById("blocked").hidden`) {
+		t.Fatal(text(t, ctx, "blocked-report"))
 	}
 }
 

@@ -63,22 +63,69 @@
   // Reads a clone of the response only to count its bytes, so that the
   // original, with its URL, goes to instantiateStreaming: V8 caches compiled
   // code only for such a response.
+  // It keeps the first bytes too, for the report of a page that could not
+  // load its checker.
+  let head = new Uint8Array(0);
   const count = async (res, size) => {
     const reader = res.body.getReader();
     for (let received = 0; ;) {
       const { done, value } = await reader.read();
       if (done) return;
+      if (head.length < 120) head = new Uint8Array([...head, ...value.subarray(0, 120 - head.length)]);
       received += value.length;
       show(received, size);
     }
   };
 
+  // The checker could not load (a proxy or security gateway that blocks
+  // .wasm files answers 403 or a web page): a plain verdict, a short report
+  // to copy, what IT must allow, and a result of kind "checker-blocked".
+  const blocked = (err, res) => {
+    const url = new URL(body.dataset.wasm, location.href);
+    const got = res ? "HTTP " + res.status + ", " + (res.headers.get("Content-Type") || "no Content-Type") : "no answer";
+    const text = new TextDecoder().decode(head).replace(/[^\x20-\x7e]/g, "\u00b7");
+    const report = [
+      "LSports DEFEND RMS-Socket connection check: the checker could not load",
+      "Timestamp:     " + new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      "Customer ID:   " + (field.value.replace(/[^0-9]/g, "").slice(0, 64) || "-"),
+      "Page:          " + location.origin + location.pathname,
+      "Checker file:  " + url.href,
+      "Answer:        " + got,
+      "First bytes:   " + (text || "-"),
+      "Error:         " + err.message,
+      "Browser:       " + navigator.userAgent,
+    ].join("\n") + "\n";
+    document.getElementById("blocked-reason").textContent = "This page's checker (" + url.pathname.split("/").pop() +
+      ") could not be downloaded: " + got + " from " + url.host + ". Something between this browser and " + url.host +
+      " blocked or replaced it, as proxies and security gateways do with .wasm files.";
+    document.getElementById("blocked-it").textContent = "Ask your IT team to allow " + url.host +
+      ", including files of type application/wasm, then reload this page. Send them, or LSports support, this report:";
+    document.getElementById("blocked-report").textContent = report;
+    document.getElementById("blocked-copy").addEventListener("click", () => {
+      const status = document.getElementById("blocked-status");
+      const write = navigator.clipboard ? navigator.clipboard.writeText(report) : Promise.reject(new Error("the clipboard is not available on this page"));
+      write.then(() => { status.textContent = "Copied to the clipboard."; },
+        (e) => { status.textContent = "Could not copy (" + e.message + "): select the report and copy it by hand."; });
+    });
+    loading.hidden = true;
+    document.getElementById("check").disabled = true; // nothing can check without it
+    document.getElementById("blocked").hidden = false;
+    window.defendcheck = { result: {
+      verdict: "error", kind: "checker-blocked", statusCode: res ? res.status : null, closeCode: null,
+      customerId: field.value, timestamp: report.split("\n")[1].slice(15), runId: "", messages: [got + " for " + url.href + ": " + err.message],
+      report } };
+    root.dataset.state = "done";
+    document.getElementById("blocked").scrollIntoView({ block: "start" });
+    document.getElementById("blocked-title").focus({ preventScroll: true });
+  };
+
   (async () => {
+    let res, counted;
     try {
       const size = Number(body.dataset.wasmSize) || 0;
-      const res = await fetch(body.dataset.wasm);
+      res = await fetch(body.dataset.wasm);
+      counted = count(res.clone(), size).catch(() => {}); // the progress bar and the first bytes
       if (!res.ok) throw new Error("HTTP " + res.status + " for the checker's code");
-      count(res.clone(), size).catch(() => {}); // the progress bar only
       const go = new Go();
       let instance;
       try {
@@ -96,9 +143,9 @@
       if (root.dataset.state !== "loading") form.removeEventListener("submit", queue);
     } catch (err) {
       failed = true;
-      loading.textContent = "The checker could not load: " + err.message +
-        ". Reload the page; if it keeps failing, your network may block this page's files.";
       if (form.dataset.queued !== undefined) notice.textContent = "";
+      await counted; // the first bytes, for the report
+      blocked(err, res);
     }
   })();
 
