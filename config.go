@@ -28,6 +28,9 @@ type Config struct {
 	// allowed to frame the page and to receive its result by postMessage;
 	// none keeps frame-ancestors 'none'.
 	EmbedOrigins []string
+	// SupportURL, if set, is where the page's "Contact LSports support"
+	// links to, and the report's Support line (diagnosis.ParseSupportURL).
+	SupportURL string
 }
 
 // DefaultCacheDir is the usual Config.CacheDir: defendcheck/brotli in the
@@ -51,6 +54,11 @@ func (cfg Config) check() (origins []string, err error) {
 	}
 	for _, t := range cfg.Targets {
 		if err := validTarget(t); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.SupportURL != "" {
+		if _, err := diagnosis.ParseSupportURL(cfg.SupportURL); err != nil {
 			return nil, err
 		}
 	}

@@ -223,6 +223,8 @@ func TestConfigIsValidated(t *testing.T) {
 		{"IPv6, which no CSP source can name", withTarget("http://[::1]:9090", "/x"), "an IPv6 address cannot be allowed"},
 		{"origin with path", withTarget("https://rms.lsports.eu/x", "/x"), `want origin "https://rms.lsports.eu", path "/x/x"`},
 		{"relative path", withTarget("https://rms.lsports.eu", "x"), `path "x" does not start with /`},
+		{"support URL that is a script", defendcheck.Config{Targets: []diagnosis.Target{good}, WASM: fakeWASM, WasmExec: fakeExec, SupportURL: "javascript:alert(1)"},
+			"want an http or https URL"},
 		{"no path", withTarget("https://rms.lsports.eu", ""), `path "" does not start with /`},
 		{"trailing slash", withTarget("https://rms.lsports.eu", "/"), `want origin "https://rms.lsports.eu", path "/rms-socket/socket.io"`},
 		{"not canonical", withTarget("HTTPS://RMS.lsports.eu:443", "/x/"), `want origin "https://rms.lsports.eu", path "/x"`},

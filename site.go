@@ -84,7 +84,7 @@ func newSite(cfg Config) (*site, error) {
 		WASM:     s.add("main.wasm", cfg.WASM, "application/wasm"),
 		WASMSize: len(cfg.WASM),
 		Config: map[string]any{"targets": cfg.Targets, "embedOrigins": origins,
-			"maxHoldS": int(diagnosis.MaxHold / time.Second)},
+			"maxHoldS": int(diagnosis.MaxHold / time.Second), "supportUrl": cfg.SupportURL},
 	}
 	index, err := renderPage(s.page)
 	if err != nil {

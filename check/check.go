@@ -81,6 +81,9 @@ type Config struct {
 	// Proxy is the proxy the check's requests go through, without user
 	// info ("" for none or unknown), for the result and report.
 	Proxy string
+	// SupportURL is where to contact LSports support, for the result and
+	// report ("" for none).
+	SupportURL string
 
 	runID string // set by Run: the result's, sent with every request
 	// OnEvent, if set, is told the name of every event the connection
@@ -246,6 +249,7 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.D
 		PingInterval: out.pingInterval,
 	}
 	res.Proxy = diagnosis.Clean(cfg.Proxy, cfg.Token)
+	res.SupportURL = cfg.SupportURL
 	switch {
 	case out.probe.Reachability != "":
 		res.Reachability = &out.probe.Reachability

@@ -20,6 +20,9 @@ func Report(r *Result) string {
 	w.facts(r)
 	w.messages(r.Messages)
 	w.steps(v.Steps)
+	if r.SupportURL != "" {
+		w.line("Support", r.SupportURL)
+	}
 	w.line("Checked from", orDash(r.Browser))
 	w.line("Checker", "defendcheck "+Version)
 	if v.Handoff != "" {

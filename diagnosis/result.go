@@ -105,6 +105,9 @@ type Result struct {
 	ClockSkewMS *int64 `json:"clockSkewMs"`
 	// Hold is the hold after the check; nil without one.
 	Hold *Hold `json:"hold"`
+	// SupportURL is where to contact LSports support, as the page's
+	// server was told (-support-url); "" for none.
+	SupportURL string `json:"supportUrl,omitempty"`
 	// PingInterval is the heartbeat the service announced in its
 	// handshake (0: no handshake). It is not part of the page's contract.
 	PingInterval time.Duration `json:"-"`

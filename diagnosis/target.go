@@ -3,6 +3,7 @@ package diagnosis
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -232,4 +233,23 @@ func (t Target) WebSocketScheme() string {
 func (t Target) WebSocketOrigin() string {
 	_, hostPort, _ := strings.Cut(t.Origin, "://")
 	return t.WebSocketScheme() + "://" + hostPort
+}
+
+// ParseSupportURL reads the address that "Contact LSports support" links
+// to (serve's and export's -support-url): an http or https URL with a host,
+// without user info or a fragment, and with no character that would need
+// escaping in a page or a report. It returns the URL as given.
+func ParseSupportURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("support URL %q: %v", s, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("support URL %q: want an http or https URL", s)
+	case u.Host == "" || u.User != nil || u.Fragment != "":
+		return "", fmt.Errorf("support URL %q: want scheme://host/path, without user info or a fragment", s)
+	case strings.ContainsAny(s, " \"'<>\\`"):
+		return "", fmt.Errorf("support URL %q: spaces, quotes, < > and backslashes are not allowed", s)
+	}
+	return s, nil
 }

@@ -208,3 +208,17 @@ func TestWebSocketOrigin(t *testing.T) {
 		}
 	}
 }
+
+func TestParseSupportURL(t *testing.T) {
+	for _, ok := range []string{"https://support.lsports.eu/defend", "http://127.0.0.1:8080/help?topic=rms"} {
+		if got, err := diagnosis.ParseSupportURL(ok); err != nil || got != ok {
+			t.Errorf("%s: %q, %v", ok, got, err)
+		}
+	}
+	for _, bad := range []string{"", "support.lsports.eu", "javascript:alert(1)", "https://user:pw@x.example/", "https://x.example/#f",
+		"https://x.example/a b", `https://x.example/"onclick`, "ftp://x.example/", "https:///path"} {
+		if _, err := diagnosis.ParseSupportURL(bad); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package diagnosis
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,7 +24,10 @@ type View struct {
 	// Documented is the LSports documentation's own row for the kind, in
 	// its words (the technical details), or "" where it has none.
 	Documented string
-	Steps      []StepView
+	// Support is where to contact LSports support when the fix is theirs
+	// (the result's SupportURL), or "".
+	Support string
+	Steps   []StepView
 }
 
 // Row is one row of the verdict's list. A row whose Text is "" has
@@ -75,6 +79,7 @@ func NewView(r *Result) View {
 		Attempts:   strconv.Itoa(r.Attempts),
 		Handoff:    handoff,
 		Documented: e.Documented,
+		Support:    supportLink(r, e),
 		Steps:      ViewSteps(r.Steps),
 	}
 }
@@ -227,4 +232,12 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// supportLink is the result's SupportURL when the fix is LSports support's.
+func supportLink(r *Result, e Entry) string {
+	if e.Owner != OwnerLSports && !strings.Contains(e.Resolution, "LSports support") {
+		return ""
+	}
+	return r.SupportURL
 }

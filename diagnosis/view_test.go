@@ -226,3 +226,18 @@ func TestHolding(t *testing.T) {
 		t.Error("a hold that ended is still holding")
 	}
 }
+
+// TestSupportLinkWhenTheFixIsLSports: the support URL is offered where
+// LSports support owns the fix, and the report names it.
+func TestSupportLinkWhenTheFixIsLSports(t *testing.T) {
+	const u = "https://support.example.com/defend"
+	for kind, want := range map[diagnosis.Kind]string{diagnosis.KindAccountInactive: u, diagnosis.KindNotFound: ""} {
+		r := &diagnosis.Result{Kind: kind, SupportURL: u}
+		if got := diagnosis.NewView(r).Support; got != want {
+			t.Errorf("%s: support link %q, want %q", kind, got, want)
+		}
+		if report := diagnosis.Report(r); !strings.Contains(report, "Support:       "+u) {
+			t.Errorf("%s: the report lacks the support line:\n%s", kind, report)
+		}
+	}
+}

@@ -33,3 +33,25 @@ func TestLinkPrefillAndHoldOutOfRange(t *testing.T) {
 		t.Error("the hold error is still shown after a check with the list's value")
 	}
 }
+
+// supportURL is the page's -support-url in these tests.
+const supportURL = "https://support.example.com/defend"
+
+// TestSupportLink: where LSports support owns the fix (402), "Contact
+// LSports support" links to the server's -support-url and the report
+// names it; where the customer's developers do (403), no link.
+func TestSupportLink(t *testing.T) {
+	ctx := tab(t)
+	open(t, ctx, "")
+	for id, shown := range map[string]bool{"402": true, "403": false} {
+		res := check(t, ctx, 0, id, "")
+		visible := eval[bool](t, ctx, `!document.getElementById("verdict-support").hidden`)
+		href := eval[string](t, ctx, `document.getElementById("verdict-support-link").href`)
+		if visible != shown || shown && href != supportURL {
+			t.Errorf("%s: support link shown %v (%q), want %v", id, visible, href, shown)
+		}
+		if !strings.Contains(res.Report, "Support:       "+supportURL) {
+			t.Errorf("%s: the report lacks the support line:\n%s", id, res.Report)
+		}
+	}
+}

@@ -73,6 +73,7 @@ func run(m *testing.M) int {
 	// after `go run ./cmd/defendcheck` serves what it serves at once.
 	pageHandler, err = defendcheck.NewHandler(defendcheck.Config{
 		Targets: servers.Targets(), WASM: built.WASM, WasmExec: built.WasmExec, CacheDir: defendcheck.DefaultCacheDir(),
+		SupportURL: supportURL,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)

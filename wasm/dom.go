@@ -28,7 +28,7 @@ var pageIDs = []string{
 	"config", "check-form", "customer-id", "customer-id-error", "token", "token-error", "target", "check",
 	"loading", "notice", "check-status", "verdict", "verdict-heading", "verdict-state",
 	"verdict-title", "verdict-kind", "verdict-code", "verdict-transport", "verdict-target",
-	"verdict-attempts", "verdict-wait", "verdict-documented", "verdict-documented-row", "verdict-details", "progress-section", "steps", "report-section",
+	"verdict-attempts", "verdict-wait", "verdict-support", "verdict-support-link", "verdict-documented", "verdict-documented-row", "verdict-details", "progress-section", "steps", "report-section",
 	"report", "copy", "download", "copy-status",
 	"hold", "hold-error", "holding", "holding-detail", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
 }
@@ -225,6 +225,9 @@ func (p *page) showResult(v diagnosis.View, report string) {
 	p.setText("verdict-target", v.Target)
 	p.setText("verdict-attempts", v.Attempts)
 	p.setText("verdict-documented", v.Documented)
+	_ = p.el("verdict-support-link").Set("href", v.Support)
+	p.setText("verdict-support-link", v.Support)
+	p.setHidden("verdict-support", v.Support == "")
 	p.setHidden("verdict-documented-row", v.Documented == "")
 	_ = p.el("verdict-details").Set("open", false)
 	p.setText("report", report)

@@ -21,13 +21,15 @@ import (
 
 // pageConfig is what the server writes into <script id="config">.
 type pageConfig struct {
-	Targets []diagnosis.Target `json:"targets"`
+	Targets    []diagnosis.Target `json:"targets"`
+	SupportURL string             `json:"supportUrl"`
 }
 
 type app struct {
 	page    *page
 	steps   *stepList
 	targets []diagnosis.Target
+	support string
 	budget  diagnosis.Budget
 	checks  lifecycle.Checks
 }
@@ -67,7 +69,7 @@ func (a *app) init() error {
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil || len(cfg.Targets) == 0 {
 		return errors.New("no endpoint is configured")
 	}
-	a.targets = cfg.Targets
+	a.targets, a.support = cfg.Targets, cfg.SupportURL
 	if err := a.namespace(); err != nil {
 		return err
 	}
@@ -149,6 +151,7 @@ func (a *app) check() {
 		Probe:      browser.Probe,
 		Clock:      browser.ClockSkew,
 		Hold:       req.Hold,
+		SupportURL: a.support,
 		StopHold:   k.Stop(),
 		OnProgress: a.steps.progress,
 		OnResult:   func(res *diagnosis.Result) { k.Verdict(res); spent = a.show(res) },

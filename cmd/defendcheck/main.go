@@ -159,21 +159,27 @@ func (o *origins) Set(s string) error {
 // pageFlags are the flags serve and export share: what the page may
 // check, who may embed it, and where its brotli-11 copies are kept.
 type pageFlags struct {
-	targets  targets
-	origins  origins
-	cacheDir string
+	targets    targets
+	origins    origins
+	cacheDir   string
+	supportURL string
 }
 
 // register defines the flags on fs; targetHelp says what no -target does.
 func (p *pageFlags) register(fs *flag.FlagSet, targetHelp string) {
 	fs.Var(&p.targets, "target", "Socket.IO `endpoint` the page may check, e.g. https://rms.lsports.eu"+rmssim.Path+" (repeatable, the first is the page's default; "+targetHelp+")")
 	fs.Var(&p.origins, "embed-origin", "`origin` allowed to frame the page and receive its result, e.g. https://portal.example.com (repeatable; default: none may frame it)")
+	fs.Func("support-url", "`URL` that \"Contact LSports support\" links to, and the report names (default: none)", func(s string) error {
+		u, err := diagnosis.ParseSupportURL(s)
+		p.supportURL = u
+		return err
+	})
 	fs.StringVar(&p.cacheDir, "cache-dir", defendcheck.DefaultCacheDir(), "`directory` keeping the brotli-11 copies of the page's assets between starts (empty: none, recompress at each start)")
 }
 
 // config is the page's configuration with the built checker.
 func (p *pageFlags) config(built *wasmbuild.Result) defendcheck.Config {
-	return defendcheck.Config{Targets: p.targets, WASM: built.WASM, WasmExec: built.WasmExec, CacheDir: p.cacheDir, EmbedOrigins: p.origins}
+	return defendcheck.Config{Targets: p.targets, WASM: built.WASM, WasmExec: built.WasmExec, CacheDir: p.cacheDir, EmbedOrigins: p.origins, SupportURL: p.supportURL}
 }
 
 // serveUsage heads serve's usage, which is also the command's: it lists
