@@ -49,6 +49,7 @@ func TestExportChecksFlagsBeforeTheBuild(t *testing.T) {
 		{"bad -target", []string{"-o", dir, "-target", "https://rms.lsports.eu?x=1"}, `a query ("?x=1") is not allowed`},
 		{"bad -embed-origin", []string{"-o", dir, "-target", "https://rms.lsports.eu", "-embed-origin", "https://portal.example.com/support"}, `origin "https://portal.example.com/support": a path ("/support") is not allowed`},
 		{"stray argument", []string{"-o", dir, "-target", "https://rms.lsports.eu", "extra"}, `unexpected argument "extra": export takes flags only`},
+		{"bad -support-url", []string{"-o", dir, "-target", "https://rms.lsports.eu", "-support-url", "javascript:alert(1)"}, `support URL "javascript:alert(1)": want an http or https URL`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var f fakeExport
