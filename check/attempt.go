@@ -95,8 +95,9 @@ const maxQueued = 4096
 
 // inbox is what the client reported and the attempt has not read yet, in
 // order, without a bound that drops anything silently: consecutive events
-// are one entry with a count, so that a burst costs one entry, and the
-// attempt reads every one of them (see deliver).
+// of one name are one entry with a count, so that a burst costs one entry
+// a name, and the attempt reads every one of them, with its name (see
+// deliver; Config.OnEvent counts them by name).
 type inbox struct {
 	mu       sync.Mutex
 	items    []queued
@@ -107,7 +108,7 @@ type inbox struct {
 }
 
 // queued is one entry of the inbox: an event with its handler, or n
-// events in a row (handle nil) of which the first was name.
+// events in a row (handle nil) called name.
 type queued struct {
 	at     time.Time
 	handle func(handlers, time.Time) bool
@@ -132,7 +133,7 @@ func (in *inbox) push(q queued) {
 	}
 	last := len(in.items) - 1
 	switch {
-	case q.handle == nil && last >= 0 && in.items[last].handle == nil:
+	case q.handle == nil && last >= 0 && in.items[last].handle == nil && in.items[last].name == q.name:
 		in.items[last].n += q.n
 		return
 	case q.handle != nil && !q.end && in.others >= maxQueued:

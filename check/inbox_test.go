@@ -17,9 +17,9 @@ func (c *counter) eventArrived(name string, _ time.Time) bool {
 }
 
 // TestInboxKeepsEveryEventAndTheEnd: a burst far beyond maxQueued, then a
-// close: every event is delivered, in order before the close, the burst
-// costs one entry, and reports past maxQueued are counted, not kept,
-// while the close still is.
+// close: every event is delivered with its name, in order before the
+// close, the burst costs one entry a name, and reports past maxQueued are
+// counted, not kept, while the close still is.
 func TestInboxKeepsEveryEventAndTheEnd(t *testing.T) {
 	a := newAttempt(Config{}, "12345", newSteps(nil, "", false))
 	const burst = 3 * maxQueued
@@ -33,8 +33,8 @@ func TestInboxKeepsEveryEventAndTheEnd(t *testing.T) {
 	}
 	closed := false
 	a.postEnd(func(handlers, time.Time) bool { closed = true; return true })
-	if n := len(a.inbox.items); n != 1+maxQueued+1 {
-		t.Fatalf("%d entries queued, want %d: one for the burst, maxQueued others and the end", n, 1+maxQueued+1)
+	if n := len(a.inbox.items); n != 2+maxQueued+1 {
+		t.Fatalf("%d entries queued, want %d: one for each name of the burst, maxQueued others and the end", n, 2+maxQueued+1)
 	}
 	go a.deliver()
 	defer a.inbox.stop()
@@ -44,10 +44,9 @@ func TestInboxKeepsEveryEventAndTheEnd(t *testing.T) {
 		e := <-a.events
 		e.handle(c, e.at)
 	}
-	// Only the first event's name matters (see eventArrived): the entry
-	// keeps it.
-	if len(c.events) != burst || c.events[0] != "first" {
-		t.Errorf("%d events delivered (first %q), want %d, the first first", len(c.events), c.events[0], burst)
+	// Every event keeps its name: a watcher counts them by name.
+	if len(c.events) != burst || c.events[0] != "first" || c.events[1] != "later" || c.events[burst-1] != "later" {
+		t.Errorf("%d events delivered (%q, %q, … %q), want %d: first, then later", len(c.events), c.events[0], c.events[1], c.events[burst-1], burst)
 	}
 	if len(a.messages) != 1 || a.messages[0] != "the client reported faster than this check could read: 10 reports were not kept" {
 		t.Errorf("messages %q, want the 10 reports not kept", a.messages)
