@@ -15,6 +15,13 @@ import (
 	"github.com/lsports/defendcheck/transport"
 )
 
+// requestSlack keeps each request's own deadline (the handshake bound and
+// this) past the phase bounds it runs under: when a request and its phase
+// would run out together, the phase's bound is what the check reports
+// ("namespace: no answer within 10s"), not the request's "context deadline
+// exceeded".
+const requestSlack = 2 * time.Second
+
 // closeGrace bounds how long an attempt waits, once it has its verdict,
 // for its connection to close politely (a close POST or a WebSocket close)
 // before it aborts whatever is still open.
@@ -215,7 +222,7 @@ func (a *attempt) run(ctx context.Context) (closeConn func()) {
 	subscribed := make(chan struct{})
 	sess := transport.NewSession(transport.Config{
 		Fetch: a.cfg.Fetcher, Dial: a.cfg.Dialer, Header: header, Subscribed: subscribed,
-		Context: ctx, Timeout: a.cfg.Bounds.Handshake,
+		Context: ctx, Timeout: a.cfg.Bounds.Handshake + requestSlack,
 	})
 	opts := socket.DefaultOptions()
 	opts.SetPath(a.cfg.Target.Path)
