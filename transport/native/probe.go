@@ -151,6 +151,9 @@ func (p probe) connect(ctx context.Context, conn net.Conn, proxy *url.URL, targe
 	if res.StatusCode != http.StatusOK {
 		via.Reachability = diagnosis.ReachRefused
 		via.Detail = prefix + "it refused the tunnel to " + target + ": " + res.Status
+		if r := redirected(res); r != "" {
+			via.Detail += ", " + r
+		}
 		return &via
 	}
 	return nil
