@@ -256,7 +256,7 @@ func (c checker) token(file string) (string, error) {
 	case err != nil:
 		return "", fmt.Errorf("-token-file: %w", err)
 	case !info.Mode().IsRegular():
-		return "", fmt.Errorf("-token-file %s: not a regular file (%s), so not read", file, info.Mode().Type())
+		return "", fmt.Errorf("-token-file %s: not a regular file (a directory, a pipe or a device), so not read", file)
 	case info.Size() > maxTokenBytes:
 		return "", fmt.Errorf("-token-file %s: longer than %d bytes, so not a token", file, maxTokenBytes)
 	}
