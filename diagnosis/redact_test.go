@@ -45,7 +45,7 @@ func TestRedactKeepsOrdinaryWords(t *testing.T) {
 	for _, s := range []string{
 		"the access token is invalid",
 		"access-toke: missing", // 11 characters of the token
-		"token-is-in", // 11 characters of the token: one short
+		"token-is-in",          // 11 characters of the token: one short
 		"0123456789a",
 	} {
 		if got := diagnosis.Redact(s, token); got != s {
