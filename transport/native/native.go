@@ -33,6 +33,8 @@ type Fetcher struct {
 // (net/http compares host names only, so another port, or http on the same
 // host, would get it). A 3xx is the answer, its body led by what it
 // pointed to (see redirected).
+//
+// The body is redacted of the proxy's credentials (see redactProxy).
 func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, strings.NewReader(r.Body))
 	if err != nil {
@@ -55,7 +57,8 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 	if err != nil {
 		return transport.Response{}, transport.Aborted(ctx, err)
 	}
-	out := transport.Response{Status: res.StatusCode, Body: string(body)}
+	// A proxy may echo the credentials it was sent.
+	out := transport.Response{Status: res.StatusCode, Body: redactProxy(string(body), requestProxy(client, req))}
 	if int64(len(body)) > r.Limit {
 		out.Body, out.Truncated = out.Body[:r.Limit], true
 	}
