@@ -1,8 +1,11 @@
 package native_test
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lsports/defendcheck/diagnosis"
 	"github.com/lsports/defendcheck/transport"
 	"github.com/lsports/defendcheck/transport/native"
 )
@@ -43,6 +47,40 @@ func TestFetchRedactsTheProxyCredentials(t *testing.T) {
 	for _, secret := range []string{pass, "cHJveHl1c2VyOnMzY3JldC1wdw", user + ":"} {
 		if strings.Contains(res.Body, secret) {
 			t.Errorf("the body keeps %q: %q", secret, res.Body)
+		}
+	}
+}
+
+// TestProbeRedactsTheProxyCredentials: a proxy whose refusal of CONNECT
+// echoes the credentials in its status line gets none into the detail.
+func TestProbeRedactsTheProxyCredentials(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
+					return
+				}
+				fmt.Fprintf(c, "HTTP/1.1 407 denied %s (proxyuser:s3cret-pw)\r\nContent-Length: 0\r\n\r\n", req.Header.Get("Proxy-Authorization"))
+			}()
+		}
+	}()
+	proxyURL := &url.URL{Scheme: "http", Host: ln.Addr().String(), User: url.UserPassword("proxyuser", "s3cret-pw")}
+	got := probe(t, native.Prober{Proxy: http.ProxyURL(proxyURL)}, "https://target.invalid")
+	want(t, got, diagnosis.ReachRefused, "http://"+ln.Addr().String(), "it refused the tunnel", "407 denied Basic [redacted]")
+	for _, secret := range []string{"s3cret-pw", "cHJveHl1c2VyOnMzY3JldC1wdw", "proxyuser:"} {
+		if strings.Contains(got.Detail, secret) {
+			t.Errorf("the detail keeps %q: %q", secret, got.Detail)
 		}
 	}
 }
