@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/andybalholm/brotli"
@@ -49,13 +50,35 @@ func (c brotliCache) load(a *asset) []byte {
 		return nil
 	}
 	p := c.path(a)
-	br, err := os.ReadFile(p)
-	if err != nil || len(br) >= len(a.body)+len(a.body)/16+64 || !decodesTo(br, a.sum, len(a.body)) {
+	br := readRegular(p, int64(len(a.body)+len(a.body)/16+64))
+	if br == nil || !decodesTo(br, a.sum, len(a.body)) {
 		return nil
 	}
 	now := time.Now()
 	_ = os.Chtimes(p, now, now)
 	return br
+}
+
+// readRegular returns the content of the regular file at p when it is
+// shorter than limit bytes, else nil. It never waits: a FIFO, a device or
+// a directory put there is opened without blocking and not read, and the
+// size is checked before reading (and the read bounded, should the file
+// grow).
+func readRegular(p string, limit int64) []byte {
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() || info.Size() >= limit {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit))
+	if err != nil || int64(len(b)) >= limit {
+		return nil
+	}
+	return b
 }
 
 // decodesTo reports whether br is one brotli stream that decodes to size

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -162,5 +163,45 @@ func TestDefaultCacheDir(t *testing.T) {
 	t.Setenv("HOME", "")
 	if got := defendcheck.DefaultCacheDir(); got != "" {
 		t.Errorf("DefaultCacheDir() = %q with no cache directory, want \"\"", got)
+	}
+}
+
+// TestCacheEntryThatIsNotAFileNeverBlocks: a FIFO nobody writes to, or a
+// directory, where a cached copy goes is not read (opening a FIFO to read
+// waits for a writer, and the server answered 503 for ever); the handler
+// serves, and Recompress puts a copy in its place, within a minute.
+func TestCacheEntryThatIsNotAFileNeverBlocks(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		make func(string) error
+	}{
+		{"FIFO", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
+		{"directory", func(p string) error { return os.Mkdir(p, 0o755) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := cacheFile(dir, textWASM)
+			if err := tt.make(path); err != nil {
+				t.Fatal(err)
+			}
+			start0 := time.Now()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			h, base := start(t, defendcheck.Config{WASM: textWASM, WasmExec: fakeExec, CacheDir: dir})
+			getBrotli(t, wasmURL(t, base), textWASM)
+			err := h.Recompress(ctx)
+			t.Logf("served and recompressed in %s", time.Since(start0))
+			if ctx.Err() != nil {
+				t.Fatal("not served and recompressed within a minute")
+			}
+			if tt.name == "FIFO" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cached, err := os.ReadFile(path); err != nil || !bytes.Equal(cached, best11(t, textWASM)) {
+					t.Errorf("Recompress did not replace the FIFO with the copy (%d bytes, %v)", len(cached), err)
+				}
+			}
+		})
 	}
 }

@@ -31,15 +31,58 @@ func Clean(s, secret string) string {
 
 // Redact replaces every form of secret in s with [redacted]: the access
 // token as sent, as a server written in Go, JavaScript or another language
-// would echo it inside JSON, a URL or HTML, or in base64; and, for a JWT,
-// each of its three parts, so that an echo of part of it is no use. Redact
-// before quoting or escaping s in any other way, which would hide the
-// forms it knows.
+// would echo it inside JSON, a URL (also percent-encoded twice) or HTML,
+// or in base64 (standard and URL alphabets, with and without padding),
+// also of the header "Bearer <token>"; for a JWT, each of its three parts;
+// and any run of at least MinSecretRun characters of the token as it is
+// (its first half, its last 12 characters), so that an echo of part of it
+// is no use. Redact before quoting or escaping s in any other way, which
+// would hide the forms it knows.
 func Redact(s, secret string) string {
 	for _, form := range secretForms(secret) {
 		s = strings.ReplaceAll(s, form, redacted)
 	}
-	return s
+	return redactRuns(s, secret)
+}
+
+// MinSecretRun is the shortest run of a token's characters that Redact
+// replaces wherever it stands: 12 characters of a token (base64 or hex,
+// mostly) are not an ordinary word, and fewer than 12 of a long token give
+// away too little to matter.
+const MinSecretRun = 12
+
+// redactRuns replaces each run of at least MinSecretRun bytes of s that
+// stands in secret, each as long as it goes. Each MinSecretRun-byte piece
+// of secret is indexed at its first place, so the cost stays linear in s
+// whatever the token.
+func redactRuns(s, secret string) string {
+	if len(secret) < MinSecretRun || len(s) < MinSecretRun {
+		return s
+	}
+	at := make(map[string]int, len(secret)-MinSecretRun+1)
+	for i := len(secret) - MinSecretRun; i >= 0; i-- {
+		at[secret[i:i+MinSecretRun]] = i
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i+MinSecretRun <= len(s); {
+		j, ok := at[s[i:i+MinSecretRun]]
+		if !ok {
+			i++
+			continue
+		}
+		end := i + MinSecretRun
+		for k := j + MinSecretRun; end < len(s) && k < len(secret) && s[end] == secret[k]; end, k = end+1, k+1 {
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(redacted)
+		last, i = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // secretForms lists the forms of secret that Redact replaces: the whole
@@ -57,8 +100,14 @@ func secretForms(secret string) []string {
 		plain := jsJSON.Replace(quoted)
 		forms = append(forms, quoted, strings.ReplaceAll(quoted, "/", `\/`), plain, strings.ReplaceAll(plain, "/", `\/`))
 	}
-	forms = append(forms, url.QueryEscape(secret), url.PathEscape(secret), uriComponent(secret),
-		base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(secret)))
+	forms = append(forms, url.QueryEscape(url.QueryEscape(secret)), url.PathEscape(url.PathEscape(secret)),
+		uriComponent(uriComponent(secret)), url.QueryEscape(secret), url.PathEscape(secret), uriComponent(secret))
+	for _, plain := range []string{"Bearer " + secret, secret} {
+		// Padded before unpadded, which is its beginning.
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+			forms = append(forms, enc.EncodeToString([]byte(plain)))
+		}
+	}
 	for _, h := range htmlEscapers {
 		forms = append(forms, h.Replace(secret))
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lsports/defendcheck/check"
@@ -243,11 +244,22 @@ func (c checker) token(file string) (string, error) {
 	if file == "" {
 		return oneLine(trimNewline(c.getenv(tokenEnv)), tokenEnv)
 	}
-	r, err := os.Open(file)
+	// O_NONBLOCK: opening a FIFO nobody writes to returns at once, and
+	// only a regular file is read, so no read waits on a writer.
+	r, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return "", fmt.Errorf("-token-file: %w", err)
 	}
 	defer r.Close()
+	info, err := r.Stat()
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("-token-file: %w", err)
+	case !info.Mode().IsRegular():
+		return "", fmt.Errorf("-token-file %s: not a regular file (a directory, a pipe or a device), so not read", file)
+	case info.Size() > maxTokenBytes:
+		return "", fmt.Errorf("-token-file %s: longer than %d bytes, so not a token", file, maxTokenBytes)
+	}
 	b, err := io.ReadAll(io.LimitReader(r, maxTokenBytes+1))
 	switch {
 	case err != nil:

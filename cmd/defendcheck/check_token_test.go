@@ -10,7 +10,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/lsports/defendcheck/diagnosis"
 	"github.com/lsports/defendcheck/internal/logbuf"
@@ -118,6 +120,10 @@ func TestCheckRefusesBadCommandLines(t *testing.T) {
 	}
 	empty, newline, twoLines := file("empty", ""), file("newline", "\n"), file("two-lines", "eyJ.first-line\neyJ.second-line\n")
 	huge := file("huge", strings.Repeat("x", maxTokenBytes+1))
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	ok := []string{"check", "-target", srv.URL, "-customer-id", "12345"}
 	with := func(args ...string) []string { return append(slices.Clone(ok), args...) }
 	for _, tt := range []struct {
@@ -137,7 +143,9 @@ func TestCheckRefusesBadCommandLines(t *testing.T) {
 		{"-token as a flag", with("-token", "eyJ.s3cret"), nil, []string{"flag provided but not defined: -token", tokenEnv}, "eyJ.s3cret"},
 		{"-token=value", with("-token=eyJ.s3cret"), nil, []string{"flag provided but not defined: -token"}, "eyJ.s3cret"},
 		{"missing token file", with("-token-file", filepath.Join(dir, "absent")), nil, []string{"-token-file: open " + filepath.Join(dir, "absent") + ": no such file or directory"}, ""},
-		{"unreadable token file", with("-token-file", dir), nil, []string{"-token-file: read " + dir + ": is a directory"}, ""},
+		{"token file a directory", with("-token-file", dir), nil, []string{"-token-file " + dir + ": not a regular file (a directory, a pipe or a device), so not read"}, ""},
+		{"token file a FIFO nobody writes to", with("-token-file", fifo), nil, []string{"-token-file " + fifo + ": not a regular file (a directory, a pipe or a device), so not read"}, ""},
+		{"token file a device", with("-token-file", os.DevNull), nil, []string{"-token-file " + os.DevNull + ": not a regular file (a directory, a pipe or a device), so not read"}, ""},
 		{"empty token file", with("-token-file", empty), nil, []string{"-token-file " + empty + " is empty"}, ""},
 		{"token file of a newline", with("-token-file", newline), nil, []string{"-token-file " + newline + " is empty"}, ""},
 		{"token file too long", with("-token-file", huge), nil, []string{"-token-file " + huge + ": longer than 65536 bytes, so not a token"}, "xxx"},
@@ -151,6 +159,8 @@ func TestCheckRefusesBadCommandLines(t *testing.T) {
 		{"negative -timeout", with("-timeout", "-1s"), nil, []string{"-timeout -1s: want a positive duration"}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			defer func() { t.Logf("ended in %s", time.Since(start)) }()
 			var stdout, stderr logbuf.Buffer
 			code := run(context.Background(), tt.args, &stdout, &stderr, func(k string) string { return tt.env[k] })
 			out := outcome{code, stdout.String(), stderr.String()}

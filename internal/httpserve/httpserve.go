@@ -36,10 +36,18 @@ type Server struct {
 // readHeaderTimeout: a request's line and headers, a few hundred bytes,
 // arrive within 10 s even at 8 kB/s; it drops a client that opens a
 // connection and never finishes a request (slowloris).
+//
+// readTimeout bounds reading a whole request, its body too: without it a
+// request whose body never comes holds its connection for as long as the
+// client wishes. The bodies served here are small (the page takes none; a
+// check's Socket.IO POSTs are a few hundred bytes) and arrive within
+// seconds even at 8 kB/s. It ends no handler: net/http cancels no request
+// for it, and gorilla/websocket clears it on an upgrade.
 const (
 	writeTimeout      = 5 * time.Minute
 	idleTimeout       = 2 * time.Minute
 	readHeaderTimeout = 10 * time.Second
+	readTimeout       = time.Minute
 )
 
 // Listen serves h on addr ("127.0.0.1:0" picks a free port) until Close.
@@ -51,6 +59,7 @@ func Listen(addr string, h http.Handler) (*Server, error) {
 	s := &Server{ln: ln, srv: &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 	}}

@@ -28,6 +28,13 @@ type Fetcher struct {
 
 // Fetch implements transport.Fetcher. It reads at most r.Limit body bytes
 // and closes the rest unread, so that a body that never ends costs no more.
+// It never follows a redirect, whatever the client's CheckRedirect: the
+// request's Authorization would go with it to wherever Location points
+// (net/http compares host names only, so another port, or http on the same
+// host, would get it). A 3xx is the answer, its body led by what it
+// pointed to (see redirected).
+//
+// The body is redacted of the proxy's credentials (see redactProxy).
 func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, strings.NewReader(r.Body))
 	if err != nil {
@@ -36,10 +43,11 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
-	client := f.Client
-	if client == nil {
-		client = http.DefaultClient
+	client := http.Client{}
+	if f.Client != nil {
+		client = *f.Client
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	res, err := client.Do(req)
 	if err != nil {
 		return transport.Response{}, transport.Aborted(ctx, err)
@@ -49,11 +57,25 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 	if err != nil {
 		return transport.Response{}, transport.Aborted(ctx, err)
 	}
-	out := transport.Response{Status: res.StatusCode, Body: string(body)}
+	// A proxy may echo the credentials it was sent.
+	out := transport.Response{Status: res.StatusCode, Body: redactProxy(string(body), requestProxy(client, req))}
 	if int64(len(body)) > r.Limit {
 		out.Body, out.Truncated = out.Body[:r.Limit], true
 	}
+	if r := redirected(res); r != "" {
+		out.Body = r + "; " + out.Body
+	}
 	return out, nil
+}
+
+// redirected says where a redirect res pointed and that it was not
+// followed, "" when res is not a redirect.
+func redirected(res *http.Response) string {
+	loc := res.Header.Get("Location")
+	if res.StatusCode < 300 || res.StatusCode > 399 || loc == "" {
+		return ""
+	}
+	return fmt.Sprintf("a redirect to %q, not followed (no credential goes to where a redirect points)", loc)
 }
 
 // Dialer opens WebSockets with gorilla/websocket. Like a browser it sends
@@ -78,10 +100,18 @@ func (d Dialer) Dial(ctx context.Context, wsURL string, onMessage func(string), 
 	}
 	abort := &abortOnDone{ctx: ctx}
 	dialer.NetDialContext = abort.dial
-	ws, _, err := dialer.DialContext(ctx, wsURL, nil)
+	ws, res, err := dialer.DialContext(ctx, wsURL, nil)
 	abort.stop()
 	if err != nil {
 		// A browser reports any failed WebSocket as close code 1006.
+		// gorilla/websocket follows no redirect: a 3xx is a bad handshake.
+		if res != nil {
+			_ = res.Body.Close()
+			err = fmt.Errorf("%w: HTTP %d", err, res.StatusCode)
+			if r := redirected(res); r != "" {
+				err = fmt.Errorf("%w, %s", err, r)
+			}
+		}
 		return nil, fmt.Errorf("%w (%v)", &transport.CloseEvent{Code: websocket.CloseAbnormalClosure}, err)
 	}
 	ws.SetReadLimit(transport.MaxPayloadCeiling)

@@ -48,7 +48,7 @@ func Probe(ctx context.Context, t diagnosis.Target) diagnosis.Probe {
 // Probe resolves t's host, connects to its port (the scheme's default when
 // it names none) and, for https, completes a TLS handshake. Every string
 // it returns is cleaned with diagnosis.Clean; a proxy's user info is never
-// in it.
+// in it, nor its credentials however the proxy echoes them.
 func (p Prober) Probe(ctx context.Context, t diagnosis.Target) diagnosis.Probe {
 	timeout := p.Timeout
 	if timeout == 0 {
@@ -58,7 +58,9 @@ func (p Prober) Probe(ctx context.Context, t diagnosis.Target) diagnosis.Probe {
 	defer cancel()
 	pr := probe{Prober: p, timeout: timeout}
 	res := pr.run(ctx, t)
-	res.Detail = diagnosis.Clean(res.Detail, "")
+	// A proxy may echo the credentials it was sent, in its status line.
+	proxy, _ := ProxyFor(p.Proxy, t)
+	res.Detail = diagnosis.Clean(redactProxy(res.Detail, proxy), "")
 	return res
 }
 
@@ -151,6 +153,9 @@ func (p probe) connect(ctx context.Context, conn net.Conn, proxy *url.URL, targe
 	if res.StatusCode != http.StatusOK {
 		via.Reachability = diagnosis.ReachRefused
 		via.Detail = prefix + "it refused the tunnel to " + target + ": " + res.Status
+		if r := redirected(res); r != "" {
+			via.Detail += ", " + r
+		}
 		return &via
 	}
 	return nil

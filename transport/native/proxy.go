@@ -48,3 +48,37 @@ func proxyHostPort(proxy *url.URL) string {
 	}
 	return net.JoinHostPort(proxy.Hostname(), port)
 }
+
+// minProxyPassword is the shortest proxy password redacted on its own
+// (user:password and its base64 always are): a shorter one is too likely
+// an ordinary word of the text.
+const minProxyPassword = 4
+
+// redactProxy redacts from s the credentials of proxy, as a proxy may echo
+// them: user:password in every form diagnosis.Redact knows (its base64 is
+// what Proxy-Authorization: Basic sends), and the password.
+func redactProxy(s string, proxy *url.URL) string {
+	if proxy == nil || proxy.User == nil {
+		return s
+	}
+	pass, _ := proxy.User.Password()
+	s = diagnosis.Redact(s, proxy.User.Username()+":"+pass)
+	if len(pass) >= minProxyPassword {
+		s = diagnosis.Redact(s, pass)
+	}
+	return s
+}
+
+// requestProxy is the proxy client sends req through, nil for none or a
+// transport that is not an *http.Transport.
+func requestProxy(client http.Client, req *http.Request) *url.URL {
+	tr, _ := client.Transport.(*http.Transport)
+	if client.Transport == nil {
+		tr = http.DefaultTransport.(*http.Transport)
+	}
+	if tr == nil || tr.Proxy == nil {
+		return nil
+	}
+	proxy, _ := tr.Proxy(req)
+	return proxy
+}
