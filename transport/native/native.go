@@ -112,12 +112,29 @@ func (d Dialer) Dial(ctx context.Context, wsURL string, onMessage func(string), 
 				err = fmt.Errorf("%w, %s", err, r)
 			}
 		}
-		return nil, fmt.Errorf("%w (%v)", &transport.CloseEvent{Code: websocket.CloseAbnormalClosure}, err)
+		// The library's proxy code may quote the proxy's answer, which may
+		// echo the credentials it was sent.
+		return nil, fmt.Errorf("%w (%s)", &transport.CloseEvent{Code: websocket.CloseAbnormalClosure}, redactProxy(err.Error(), d.proxyFor(wsURL)))
 	}
 	ws.SetReadLimit(transport.MaxPayloadCeiling)
 	c := &conn{ws: ws}
 	go c.read(onMessage, onClose)
 	return c, nil
+}
+
+// proxyFor is the proxy a dial of wsURL goes through, nil for none.
+func (d Dialer) proxyFor(wsURL string) *url.URL {
+	u, err := url.Parse(wsURL)
+	if err != nil {
+		return nil
+	}
+	u.Scheme = strings.Replace(u.Scheme, "ws", "http", 1) // as the dialer asks Proxy
+	pick := d.Proxy
+	if pick == nil {
+		pick = http.ProxyFromEnvironment
+	}
+	proxy, _ := pick(&http.Request{URL: u, Header: http.Header{}})
+	return proxy
 }
 
 // abortOnDone ends a dial's connections when ctx ends, until stop.

@@ -3,6 +3,7 @@ package native_test
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -81,6 +82,44 @@ func TestProbeRedactsTheProxyCredentials(t *testing.T) {
 	for _, secret := range []string{"s3cret-pw", "cHJveHl1c2VyOnMzY3JldC1wdw", "proxyuser:"} {
 		if strings.Contains(got.Detail, secret) {
 			t.Errorf("the detail keeps %q: %q", secret, got.Detail)
+		}
+	}
+}
+
+// TestDialRedactsTheProxyCredentials: a proxy that refuses a WebSocket's
+// CONNECT with a status line echoing the credentials it was sent gets none
+// of them into the dial's error.
+func TestDialRedactsTheProxyCredentials(t *testing.T) {
+	const user, pass = "proxyuser", "s3cret-pw"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
+		}
+		fmt.Fprintf(c, "HTTP/1.1 403 denied %s (%s:%s)\r\nContent-Length: 0\r\n\r\n", req.Header.Get("Proxy-Authorization"), user, pass)
+	}()
+	proxyURL := &url.URL{Scheme: "http", Host: ln.Addr().String(), User: url.UserPassword(user, pass)}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err = native.Dialer{Proxy: http.ProxyURL(proxyURL)}.Dial(ctx, "ws://target.invalid/socket.io/?EIO=4&transport=websocket",
+		func(string) {}, func(transport.CloseEvent) {})
+	if err == nil {
+		t.Fatal("the dial through a refusing proxy succeeded")
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+	for _, secret := range []string{pass, basic[len("Basic "):]} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("the dial's error keeps %q: %v", secret, err)
 		}
 	}
 }
