@@ -31,7 +31,7 @@ type outcome struct {
 }
 
 const (
-	clientDeadline = 4 * time.Second        // the whole connection, as in peer.mjs
+	clientDeadline = 10 * time.Second       // the whole connection, as in peer.mjs: a cap, under load too
 	settleTime     = 500 * time.Millisecond // watching for a close after the first event
 )
 
@@ -52,7 +52,7 @@ func connect(t *testing.T, url string, customerID *string, authorization string)
 	opts.SetPath(rmssim.Path)
 	opts.SetReconnection(false)
 	opts.SetAutoConnect(false)
-	opts.SetTimeout(3 * time.Second)
+	opts.SetTimeout(8 * time.Second)
 	subscribed := make(chan struct{})
 	opts.SetTransports(transport.NewSession(transport.Config{
 		Fetch: native.Fetcher{}, Dial: native.Dialer{}, Header: header, Subscribed: subscribed,

@@ -12,7 +12,7 @@ const socket = io(url, {
   transports: ["polling", "websocket"],
   extraHeaders: id === "-" ? {} : { customerid: id },
   reconnection: false,
-  timeout: 3000,
+  timeout: 8000,
 });
 
 let upgradeResolved = false;
@@ -29,7 +29,7 @@ function maybeFinish() {
   if (settled && upgradeResolved) finish();
 }
 
-setTimeout(() => { out.timedOut = true; finish(); }, 4000);
+setTimeout(() => { out.timedOut = true; finish(); }, 10000);
 socket.io.on("open", () => {
   socket.io.engine.on("upgrade", () => { out.upgraded = true; upgradeResolved = true; maybeFinish(); });
   socket.io.engine.on("upgradeError", () => { upgradeResolved = true; maybeFinish(); });
