@@ -185,6 +185,19 @@ type outcome struct {
 	probe        diagnosis.Probe // when the check probed
 }
 
+// shownTransport is the transport the result names: the last one reached
+// by a session whose namespace connected; for one that never connected
+// (refused, or ended before an answer), the one its namespace request and
+// answer were counted on, polling, whether or not an upgrade raced them
+// (its step then says it was not used), so that one refusal reads the same
+// every time; "" when no session opened.
+func (out outcome) shownTransport() string {
+	if out.transport != "" && !out.obs.Connected {
+		return "polling"
+	}
+	return out.transport
+}
+
 // measureClock starts measuring the clock and returns what waits for the
 // measurement: the skew, or nil when unknown.
 func measureClock(ctx context.Context, measure func(context.Context) (time.Duration, bool)) func() *time.Duration {
@@ -235,7 +248,7 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.D
 		Timestamp:  stamp.UTC().Format(time.RFC3339),
 		RunID:      cfg.runID,
 		Messages:   append([]string{}, out.messages...),
-		Transport:  out.transport,
+		Transport:  out.shownTransport(),
 		Steps:      steps,
 		Target:     cfg.Target,
 		Attempts:   out.attempts,

@@ -34,7 +34,7 @@ type Case struct {
 	Kind       diagnosis.Kind
 	StatusCode *int   // the result's statusCode; nil for null
 	CloseCode  *int   // the result's closeCode; nil for null
-	Transport  string // the last transport reached; "" where it is a race and not asserted
+	Transport  string // as Result.Transport has it; "" where it is not asserted
 	Attempts   int    // connection attempts; 0 when the ID is not sent
 }
 
@@ -106,19 +106,19 @@ func code(n int) *int { return &n }
 // rmssim.Outcomes, in its order, then one per misbehaving target.
 var Cases = []Case{
 	{Name: "header stripped by a proxy", Server: Stripper, CustomerID: "12345",
-		Verdict: diagnosis.Error, Kind: diagnosis.KindMissingHeader, StatusCode: code(401), Attempts: 1},
+		Verdict: diagnosis.Error, Kind: diagnosis.KindMissingHeader, StatusCode: code(401), Transport: "polling", Attempts: 1},
 	{Name: "non-digits, not sent", Server: Sim, CustomerID: "12ab",
 		Verdict: diagnosis.Error, Kind: diagnosis.KindInvalidFormat},
 	{Name: "server 400 for digits", Server: Sim, CustomerID: "400",
-		Verdict: diagnosis.Error, Kind: diagnosis.KindInvalidFormat, StatusCode: code(400), Attempts: 1},
+		Verdict: diagnosis.Error, Kind: diagnosis.KindInvalidFormat, StatusCode: code(400), Transport: "polling", Attempts: 1},
 	{Name: "account inactive", Server: Sim, CustomerID: "402",
-		Verdict: diagnosis.Error, Kind: diagnosis.KindAccountInactive, StatusCode: code(402), Attempts: 1},
+		Verdict: diagnosis.Error, Kind: diagnosis.KindAccountInactive, StatusCode: code(402), Transport: "polling", Attempts: 1},
 	{Name: "customer not found", Server: Sim, CustomerID: "403",
-		Verdict: diagnosis.Error, Kind: diagnosis.KindNotFound, StatusCode: code(403), Attempts: 1},
+		Verdict: diagnosis.Error, Kind: diagnosis.KindNotFound, StatusCode: code(403), Transport: "polling", Attempts: 1},
 	{Name: "rate limited", Server: Sim, CustomerID: "429",
-		Verdict: diagnosis.Error, Kind: diagnosis.KindRateLimited, StatusCode: code(429), Attempts: 1},
+		Verdict: diagnosis.Error, Kind: diagnosis.KindRateLimited, StatusCode: code(429), Transport: "polling", Attempts: 1},
 	{Name: "server error, retried twice", Server: Sim, CustomerID: "500",
-		Verdict: diagnosis.Error, Kind: diagnosis.KindServerError, StatusCode: code(500), Attempts: 3},
+		Verdict: diagnosis.Error, Kind: diagnosis.KindServerError, StatusCode: code(500), Transport: "polling", Attempts: 3},
 	{Name: "closed normally", Server: Sim, CustomerID: "1000",
 		Verdict: diagnosis.Warning, Kind: diagnosis.KindClosedNormal, CloseCode: code(1000), Transport: "websocket", Attempts: 1},
 	{Name: "going away", Server: Sim, CustomerID: "1001",
@@ -128,7 +128,7 @@ var Cases = []Case{
 	{Name: "authorization revoked", Server: Sim, CustomerID: "4403",
 		Verdict: diagnosis.Error, Kind: diagnosis.KindAuthorizationRevoked, CloseCode: code(4403), Transport: "websocket", Attempts: 1},
 	{Name: "namespace never answered", Server: Sim, CustomerID: "408",
-		Verdict: diagnosis.Error, Kind: diagnosis.KindTimeout, Attempts: 1},
+		Verdict: diagnosis.Error, Kind: diagnosis.KindTimeout, Transport: "polling", Attempts: 1},
 	// Join and the first event must get through while a long-poll is
 	// pending: if writes queued behind the poll (pingInterval, 25 s) this
 	// case would end as no-messages.
