@@ -2,9 +2,12 @@ package defendcheck
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/lsports/defendcheck/diagnosis"
 )
 
 // Handler serves the page: its HTML and content-hashed assets, each with a
@@ -69,9 +72,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	if r.Method == http.MethodHead {
+		if r.URL.Path == "/" {
+			seenFrom(hdr, r)
+		}
 		return
 	}
 	_, _ = w.Write(body)
+}
+
+// seenFrom tells the page, on its clock request (a HEAD of the page; see
+// diagnosis.SeenFromHeader), the address this server saw the request come
+// from. Only a HEAD carries it, never stored: the page it goes with is
+// shared, the address is the visitor's.
+func seenFrom(hdr http.Header, r *http.Request) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if addr := diagnosis.SeenFrom(host); err == nil && addr != "" {
+		hdr.Set(diagnosis.SeenFromHeader, addr)
+		hdr.Set("Cache-Control", "no-store")
+	}
 }
 
 // accepts reports whether an Accept-Encoding value allows coding.

@@ -307,3 +307,28 @@ func TestBadEmbedOriginIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestSeenFrom: the page's clock request, a HEAD of the page, says the
+// address the server saw it come from, not to be stored; a GET of the
+// page (shared by every visitor) and a HEAD of an asset say none.
+func TestSeenFrom(t *testing.T) {
+	_, base := start(t, defendcheck.Config{})
+	head := func(path string) *http.Response {
+		res, err := http.Head(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	res := head("/")
+	if got := res.Header.Get(diagnosis.SeenFromHeader); got != "127.0.0.1" || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("HEAD /: %s %q, Cache-Control %q; want 127.0.0.1, no-store", diagnosis.SeenFromHeader, got, res.Header.Get("Cache-Control"))
+	}
+	if got, _ := get(t, base+"/", "identity"); got.Header.Get(diagnosis.SeenFromHeader) != "" {
+		t.Errorf("GET / says %s %q: the page is shared, the address is not", diagnosis.SeenFromHeader, got.Header.Get(diagnosis.SeenFromHeader))
+	}
+	if got := head("/nothing-here").Header.Get(diagnosis.SeenFromHeader); got != "" {
+		t.Errorf("HEAD of an unknown path says %s %q", diagnosis.SeenFromHeader, got)
+	}
+}

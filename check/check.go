@@ -72,12 +72,13 @@ type Config struct {
 	// StopHold, if set, ends a hold early when closed (the page's Stop, a
 	// watcher's shutdown).
 	StopHold <-chan struct{}
-	// Clock, if set, measures this computer's clock minus the server's
-	// (see diagnosis.ClockSkew); ok is false when it could not. It runs
-	// beside the check, which waits for it at most clockWait at the end.
-	// Expiry of the token is judged by server time, and beyond
+	// Clock, if set, asks the page's own server for this computer's clock
+	// minus the server's (see diagnosis.ClockSkew) and the address it sees
+	// this computer at (diagnosis.SeenFromHeader). It runs beside the
+	// check, which waits for it at most clockWait at the end. Expiry of
+	// the token is judged by server time, and beyond
 	// diagnosis.MaxClockSkew the result's timestamp is server time.
-	Clock func(ctx context.Context) (skew time.Duration, ok bool)
+	Clock func(ctx context.Context) diagnosis.PageServer
 	// Proxy is the proxy the check's requests go through, without user
 	// info ("" for none or unknown), for the result and report.
 	Proxy string
@@ -198,28 +199,23 @@ func (out outcome) shownTransport() string {
 	return out.transport
 }
 
-// measureClock starts measuring the clock and returns what waits for the
-// measurement: the skew, or nil when unknown.
-func measureClock(ctx context.Context, measure func(context.Context) (time.Duration, bool)) func() *time.Duration {
+// measureClock starts asking the page's server (see Config.Clock) and
+// returns what waits for its answer: nil when there is no Clock to ask,
+// else what it read (nothing known when it did not answer in time).
+func measureClock(ctx context.Context, measure func(context.Context) diagnosis.PageServer) func() *diagnosis.PageServer {
 	if measure == nil {
-		return func() *time.Duration { return nil }
+		return func() *diagnosis.PageServer { return nil }
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan *time.Duration, 1)
-	go func() {
-		var skew *time.Duration
-		if d, ok := measure(ctx); ok {
-			skew = &d
-		}
-		done <- skew
-	}()
-	return func() *time.Duration {
+	done := make(chan diagnosis.PageServer, 1)
+	go func() { done <- measure(ctx) }()
+	return func() *diagnosis.PageServer {
 		defer cancel()
 		select {
-		case skew := <-done:
-			return skew
+		case read := <-done:
+			return &read
 		case <-time.After(clockWait):
-			return nil
+			return &diagnosis.PageServer{}
 		}
 	}
 }
@@ -227,16 +223,21 @@ func measureClock(ctx context.Context, measure func(context.Context) (time.Durat
 // result builds a check's Result: the one place one is made. With the
 // clock's skew known, the token is judged by server time, and a skew
 // beyond diagnosis.MaxClockSkew puts the timestamp in server time.
-func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.Duration, out outcome, steps []diagnosis.Step) *diagnosis.Result {
+func result(cfg Config, id diagnosis.CustomerID, started time.Time, page *diagnosis.PageServer, out outcome, steps []diagnosis.Step) *diagnosis.Result {
 	kind := diagnosis.Classify(out.obs)
 	serverStart, stamp := started, started // the token is judged as the check started, before any hold
 	var skewMS *int64
-	if skew != nil {
-		serverStart = started.Add(-*skew)
+	var seenFrom *string
+	if page != nil {
+		seenFrom = &page.SeenFrom
+	}
+	if page != nil && page.SkewKnown {
+		skew := page.Skew
+		serverStart = started.Add(-skew)
 		ms := skew.Milliseconds()
 		skewMS = &ms
 		if skew.Abs() > diagnosis.MaxClockSkew {
-			stamp = started.Add(-*skew)
+			stamp = started.Add(-skew)
 		}
 	}
 	res := &diagnosis.Result{
@@ -258,6 +259,7 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, skew *time.D
 
 		Token:        diagnosis.ReadToken(cfg.Token, serverStart),
 		ClockSkewMS:  skewMS,
+		SeenFrom:     seenFrom,
 		Hold:         out.hold,
 		PingInterval: out.pingInterval,
 	}

@@ -113,7 +113,7 @@ func TestTokenAndClock(t *testing.T) {
 	serverNow := time.Now().Add(-skew)
 	cfg := config(sim, "4401")
 	cfg.Token = jwt(map[string]any{"exp": serverNow.Add(10 * time.Minute).Unix(), "iat": serverNow.Add(-20 * time.Minute).Unix(), "sub": "12345"})
-	cfg.Clock = func(context.Context) (time.Duration, bool) { return skew, true }
+	cfg.Clock = func(context.Context) diagnosis.PageServer { return diagnosis.PageServer{Skew: skew, SkewKnown: true, SeenFrom: "192.0.2.7"} }
 	before := time.Now()
 	res := run(t, cfg)
 	if res.Token == nil || res.Token.Format != diagnosis.TokenJWT || res.Token.Expired || res.Token.SecondsLeft == nil ||
@@ -129,6 +129,9 @@ func TestTokenAndClock(t *testing.T) {
 	}
 	if !strings.Contains(res.Report, "(server time: this computer's clock is off)") || !strings.Contains(res.Report, "Clock:         this computer's clock is 40 min 0 s ahead of the server's") {
 		t.Errorf("the report does not say the clock is off and the time is the server's:\n%s", res.Report)
+	}
+	if res.SeenFrom == nil || *res.SeenFrom != "192.0.2.7" || !strings.Contains(res.Report, "Seen from:     192.0.2.7 (the address this page's server saw") {
+		t.Errorf("seenFrom %v: want the page server's 192.0.2.7, in the report too:\n%s", res.SeenFrom, res.Report)
 	}
 	if e := res.Entry(); !strings.Contains(e.Troubleshooting, "was valid until") {
 		t.Errorf("4401 with a valid token: troubleshooting %q should say the token's age is not the cause", e.Troubleshooting)

@@ -91,6 +91,9 @@ func (w *reportWriter) facts(r *Result) {
 	if r.Proxy != "" {
 		w.line("Proxy", escape(r.Proxy, -1))
 	}
+	if t := SeenFromText(r); t != "" {
+		w.line("Seen from", t)
+	}
 	if r.ClockSkewMS != nil {
 		w.line("Clock", "this computer's clock is "+SkewText(r.clockSkew()))
 	} else {

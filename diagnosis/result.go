@@ -108,6 +108,10 @@ type Result struct {
 	// SupportURL is where to contact LSports support, as the page's
 	// server was told (-support-url); "" for none.
 	SupportURL string `json:"supportUrl,omitempty"`
+	// SeenFrom is the address the page's server saw this computer at
+	// (see SeenFromHeader): nil when the check did not ask (the native
+	// command), "" when the server did not say (a static copy).
+	SeenFrom *string `json:"seenFrom"`
 	// PingInterval is the heartbeat the service announced in its
 	// handshake (0: no handshake). It is not part of the page's contract.
 	PingInterval time.Duration `json:"-"`

@@ -20,6 +20,7 @@ type View struct {
 	Transport string // the transport, or "none"
 	Target    string
 	Attempts  string
+	SeenFrom  string // the address the page's server saw, or why not known; "" when not asked
 	Handoff   string // the block for the customer's IT team, or ""
 	// Documented is the LSports documentation's own row for the kind, in
 	// its words (the technical details), or "" where it has none.
@@ -77,6 +78,7 @@ func NewView(r *Result) View {
 		Transport:  orNone(r.Transport),
 		Target:     r.Target.String(),
 		Attempts:   strconv.Itoa(r.Attempts),
+		SeenFrom:   SeenFromText(r),
 		Handoff:    handoff,
 		Documented: e.Documented,
 		Support:    supportLink(r, e),

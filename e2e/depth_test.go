@@ -224,6 +224,11 @@ func TestShiftedClock(t *testing.T) {
 	if d.ClockSkewMS == nil || (time.Duration(*d.ClockSkewMS)*time.Millisecond-40*time.Minute).Abs() > 3*time.Second {
 		t.Errorf("clockSkewMs %v, want about %d", d.ClockSkewMS, (40 * time.Minute).Milliseconds())
 	}
+	// The same request tells where the page's server saw this browser.
+	if d.SeenFrom == nil || *d.SeenFrom != "127.0.0.1" || !strings.Contains(d.Report, "Seen from:     127.0.0.1 (") ||
+		!strings.HasPrefix(text(t, ctx, "verdict-seen-from"), "127.0.0.1") {
+		t.Errorf("seenFrom %v, want 127.0.0.1, in the report and the page\n%s", d.SeenFrom, d.Report)
+	}
 	if d.Token == nil || d.Token.Expired || d.Token.SecondsLeft == nil || *d.Token.SecondsLeft < 8*60 {
 		t.Errorf("token %+v: valid for 10 more minutes by server time, want not expired", d.Token)
 	}

@@ -143,6 +143,12 @@ func TestExportFromAPlainFileServer(t *testing.T) {
 		if res := check(t, ctx, targetSim, "402", ""); res.Kind != "account-inactive" || res.StatusCode == nil || *res.StatusCode != 402 {
 			t.Errorf("402: %s, status %v, want account-inactive 402\n%s", res.Kind, res.StatusCode, res.Report)
 		}
+		// A static host has no server to say where it saw the page from.
+		res := published(t, ctx)
+		if res.SeenFrom == nil || *res.SeenFrom != "" || !strings.Contains(res.Report, "Seen from:     not known: this page's server did not say") ||
+			!strings.Contains(text(t, ctx, "verdict-seen-from"), "not known") {
+			t.Errorf("a static copy: seenFrom %v, want \"\", said in the report and the page\n%s", res.SeenFrom, res.Report)
+		}
 	})
 
 	t.Run("wasm as application/octet-stream", func(t *testing.T) {

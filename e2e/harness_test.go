@@ -42,7 +42,8 @@ type result struct {
 		Expired     bool    `json:"expired"`
 		SecondsLeft *int64  `json:"secondsLeft"`
 	} `json:"token"`
-	ClockSkewMS *int64 `json:"clockSkewMs"`
+	ClockSkewMS *int64  `json:"clockSkewMs"`
+	SeenFrom    *string `json:"seenFrom"`
 	Hold        *struct {
 		RequestedS int  `json:"requestedS"`
 		HeldS      int  `json:"heldS"`

@@ -28,7 +28,7 @@ var pageIDs = []string{
 	"config", "check-form", "customer-id", "customer-id-error", "token", "token-error", "target", "check",
 	"loading", "notice", "check-status", "verdict", "verdict-heading", "verdict-state",
 	"verdict-title", "verdict-kind", "verdict-code", "verdict-transport", "verdict-target",
-	"verdict-attempts", "verdict-wait", "verdict-support", "verdict-support-link", "verdict-documented", "verdict-documented-row", "verdict-details", "progress-section", "steps", "report-section",
+	"verdict-attempts", "verdict-seen-from", "verdict-seen-from-row", "verdict-wait", "verdict-support", "verdict-support-link", "verdict-documented", "verdict-documented-row", "verdict-details", "progress-section", "steps", "report-section",
 	"report", "copy", "download", "copy-status",
 	"hold", "hold-error", "holding", "holding-detail", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
 }
@@ -224,6 +224,8 @@ func (p *page) showResult(v diagnosis.View, report string) {
 	p.setText("verdict-transport", v.Transport)
 	p.setText("verdict-target", v.Target)
 	p.setText("verdict-attempts", v.Attempts)
+	p.setText("verdict-seen-from", v.SeenFrom)
+	p.setHidden("verdict-seen-from-row", v.SeenFrom == "")
 	p.setText("verdict-documented", v.Documented)
 	_ = p.el("verdict-support-link").Set("href", v.Support)
 	p.setText("verdict-support-link", v.Support)

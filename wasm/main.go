@@ -149,7 +149,7 @@ func (a *app) check() {
 		Budget:     &a.budget,
 		Browser:    jsutil.UserAgent(),
 		Probe:      browser.Probe,
-		Clock:      browser.ClockSkew,
+		Clock:      browser.Clock,
 		Hold:       req.Hold,
 		SupportURL: a.support,
 		StopHold:   k.Stop(),

@@ -45,20 +45,22 @@ func location(prop string) string {
 	return s
 }
 
-// ClockSkew is check.Config.Clock in the browser: a HEAD request to the
-// page's own address (same origin, so it works on any static host too)
-// and its Date and Age headers, against this computer's clock.
-func ClockSkew(ctx context.Context) (time.Duration, bool) {
+// Clock is check.Config.Clock in the browser: a HEAD request to the
+// page's own address (same origin, so it works on any static host too):
+// its Date and Age headers against this computer's clock, and the address
+// the page's server saw (diagnosis.SeenFromHeader; a static host sends
+// none).
+func Clock(ctx context.Context) diagnosis.PageServer {
 	sent := time.Now()
 	res, stop, err := fetch(ctx, location("href"), map[string]any{"method": "HEAD"})
 	stop()
 	received := time.Now()
 	if err != nil {
-		return 0, false
+		return diagnosis.PageServer{}
 	}
 	headers, err := res.Get("headers")
 	if err != nil {
-		return 0, false
+		return diagnosis.PageServer{}
 	}
 	header := func(name string) string {
 		v, err := headers.Call("get", name)
@@ -68,5 +70,6 @@ func ClockSkew(ctx context.Context) (time.Duration, bool) {
 		s, _ := v.String()
 		return s
 	}
-	return diagnosis.ClockSkewFromHeaders(sent, received, header("Date"), header("Age"))
+	skew, ok := diagnosis.ClockSkewFromHeaders(sent, received, header("Date"), header("Age"))
+	return diagnosis.PageServer{Skew: skew, SkewKnown: ok, SeenFrom: diagnosis.SeenFrom(header(diagnosis.SeenFromHeader))}
 }
