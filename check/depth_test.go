@@ -113,7 +113,9 @@ func TestTokenAndClock(t *testing.T) {
 	serverNow := time.Now().Add(-skew)
 	cfg := config(sim, "4401")
 	cfg.Token = jwt(map[string]any{"exp": serverNow.Add(10 * time.Minute).Unix(), "iat": serverNow.Add(-20 * time.Minute).Unix(), "sub": "12345"})
-	cfg.Clock = func(context.Context) diagnosis.PageServer { return diagnosis.PageServer{Skew: skew, SkewKnown: true, SeenFrom: "192.0.2.7"} }
+	cfg.Clock = func(context.Context) diagnosis.PageServer {
+		return diagnosis.PageServer{Skew: skew, SkewKnown: true, SeenFrom: "192.0.2.7"}
+	}
 	before := time.Now()
 	res := run(t, cfg)
 	if res.Token == nil || res.Token.Format != diagnosis.TokenJWT || res.Token.Expired || res.Token.SecondsLeft == nil ||
