@@ -276,6 +276,11 @@ func result(cfg Config, id diagnosis.CustomerID, started time.Time, page *diagno
 		ok := diagnosis.ReachOK
 		res.Reachability = &ok
 	}
+	if by := out.obs.AnsweredBy; by.Known() {
+		res.AnsweredBy = &by
+	} else if out.probe.AnsweredBy.Known() {
+		res.AnsweredBy = out.probe.AnsweredBy
+	}
 	res.ITHandoff = diagnosis.Handoff(res)
 	res.Report = diagnosis.Report(res)
 	return res

@@ -11,6 +11,7 @@ import (
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
+	"github.com/lsports/defendcheck/diagnosis"
 	"github.com/lsports/defendcheck/transport"
 )
 
@@ -25,11 +26,13 @@ func (a *attempt) answer(err error) (status int, detail string, ok bool) {
 	case errors.As(err, &he):
 		a.obs.Answered = true
 		a.obs.SessionLost = he.SessionUnknown()
+		a.obs.AnsweredBy = diagnosis.NameAnswer(he.Status, he.Body, he.Signature)
 		a.note("HTTP " + strconv.Itoa(he.Status) + " on " + he.Method + " " + he.URL + ": " + strings.TrimSpace(he.Body))
 		return he.Status, "HTTP " + strconv.Itoa(he.Status), true
 	case errors.As(err, &pe):
 		a.obs.Answered = true
 		a.obs.NotEngineIO = true
+		a.obs.AnsweredBy = diagnosis.NameAnswer(0, pe.Body, "")
 		text := "not Engine.IO: " + pe.Reason + ", on " + pe.Method + " " + pe.URL
 		if body := strings.TrimSpace(pe.Body); body != "" {
 			text += ": " + body

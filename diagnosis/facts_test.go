@@ -1,10 +1,12 @@
 package diagnosis_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/scenario"
 )
 
 // seen builds a result of kind k whose steps and probe show what a check
@@ -35,36 +37,60 @@ func seen(k diagnosis.Kind, reached, joined bool, reach diagnosis.Reachability) 
 // advice when the network answered, no "something answered" when nothing
 // did. The docs' own words stay, as the documented row.
 func TestAdviceNeverContradictsWhatWasSeen(t *testing.T) {
+	nginx := diagnosis.NameAnswer(502, scenario.Nginx502Page, "")
+	squid := diagnosis.NameAnswer(403, scenario.SquidDenyPage, "")
+	// The kinds an answer in RMS-Socket's place can select.
+	inPlace := []diagnosis.Kind{diagnosis.KindUnknownStatus, diagnosis.KindServerError, diagnosis.KindRefusedByGateway, diagnosis.KindNotEngineIO}
 	facts := []struct {
 		name           string
 		reached, joins bool
 		reach          diagnosis.Reachability
 		never          []string // in the rows a reader sees
 		owner          map[diagnosis.Kind]string
+		by             *diagnosis.Answerer // what answered in RMS-Socket's place
+		kinds          []diagnosis.Kind    // the kinds the fact can come with; nil: all
+		allOwner       string              // the owner of every kind in kinds
 	}{
 		{"joined", true, true, diagnosis.ReachOK,
 			[]string{"did not join", "not joined", "extraheaders", "add customerid"},
-			map[diagnosis.Kind]string{diagnosis.KindNoMessages: diagnosis.OwnerNobody}},
+			map[diagnosis.Kind]string{diagnosis.KindNoMessages: diagnosis.OwnerNobody}, nil, nil, ""},
 		{"reached, never connected", true, false, diagnosis.ReachOK,
 			[]string{"extraheaders", "add customerid", "firewall may drop"},
-			map[diagnosis.Kind]string{diagnosis.KindTimeout: diagnosis.OwnerLSports}},
+			map[diagnosis.Kind]string{diagnosis.KindTimeout: diagnosis.OwnerLSports}, nil, nil, ""},
 		{"nothing answered", false, false, diagnosis.ReachNetwork,
-			[]string{"extraheaders", "answered without", "did not let this page read", "cors"}, nil},
+			[]string{"extraheaders", "answered without", "did not let this page read", "cors"}, nil, nil, nil, ""},
 		{"answered, not readable", false, false, diagnosis.ReachCORSBlocked,
-			[]string{"extraheaders", "nothing at", "does not resolve"}, nil},
+			[]string{"extraheaders", "nothing at", "does not resolve"}, nil, nil, nil, ""},
+		{"a gateway in front of RMS-Socket answered", false, false, diagnosis.ReachOK,
+			[]string{"your it", "your network", "proxy or web filter", "find who answered", "if the answer is your proxy", "rms-socket reported", "something"},
+			nil, &nginx, inPlace, diagnosis.OwnerLSports},
+		{"this computer's proxy answered", false, false, diagnosis.ReachOK,
+			[]string{"lsports support", "find who answered", "access token sent", "gateway in front", "rms-socket reported", "something", "nothing at"},
+			nil, &squid, append([]diagnosis.Kind{diagnosis.KindUnreachable}, inPlace...), diagnosis.OwnerCustomerIT},
+		{"the proxy refused the tunnel", false, false, diagnosis.ReachRefused,
+			[]string{"lsports support", "nothing at", "nothing listens", "something"},
+			nil, &diagnosis.Answerer{Proxy: true, Status: 403}, []diagnosis.Kind{diagnosis.KindUnreachable}, diagnosis.OwnerCustomerIT},
 	}
 	for _, f := range facts {
 		for _, e := range diagnosis.Table {
-			r := seen(e.Kind, f.reached, f.joins, f.reach)
-			got := r.Entry()
-			shown := strings.ToLower(strings.Join([]string{got.Meaning, got.Resolution, got.Owner, got.Troubleshooting}, " "))
-			for _, never := range f.never {
-				if strings.Contains(shown, never) {
-					t.Errorf("%s, %s: the advice says %q:\n%s", e.Kind, f.name, never, shown)
-				}
+			if f.kinds != nil && !slices.Contains(f.kinds, e.Kind) {
+				continue
 			}
-			if want, ok := f.owner[e.Kind]; ok && got.Owner != want {
-				t.Errorf("%s, %s: owner %q, want %q", e.Kind, f.name, got.Owner, want)
+			// With and without a token: the token's advice must not bring
+			// a contradiction back.
+			for _, token := range []*diagnosis.Token{nil, {Format: diagnosis.TokenOpaque}} {
+				r := seen(e.Kind, f.reached, f.joins, f.reach)
+				r.AnsweredBy, r.Token = f.by, token
+				got := r.Entry()
+				if want, ok := f.owner[e.Kind]; ok && got.Owner != want || f.allOwner != "" && got.Owner != f.allOwner {
+					t.Errorf("%s, %s, token %v: owner %q, want %q%q", e.Kind, f.name, token != nil, got.Owner, want, f.allOwner)
+				}
+				shown := strings.ToLower(strings.Join([]string{got.Title, got.Meaning, got.Resolution, got.Owner, got.Troubleshooting, diagnosis.ReachText(r)}, " "))
+				for _, never := range f.never {
+					if strings.Contains(shown, never) {
+						t.Errorf("%s, %s, token %v: the advice says %q:\n%s", e.Kind, f.name, token != nil, never, shown)
+					}
+				}
 			}
 		}
 	}

@@ -50,7 +50,7 @@ func Handoff(r *Result) *string {
 		line("  Error", escape(r.Messages[len(r.Messages)-1], -1))
 	}
 	if r.Reachability != nil {
-		line("  Probe", string(*r.Reachability)+": "+r.Reachability.Text())
+		line("  Probe", string(*r.Reachability)+": "+ReachText(r))
 	}
 	if r.Proxy != "" {
 		line("  Proxy", r.Proxy)

@@ -22,6 +22,9 @@ type Observation struct {
 	// (any status, Engine.IO or not). Without one, a probe may tell
 	// whether anything answered at all.
 	Answered bool
+	// AnsweredBy is what the answer that was not RMS-Socket's (an HTTP
+	// error status, or not Engine.IO) names as its sender (NameAnswer).
+	AnsweredBy Answerer
 }
 
 // Classify turns an observation into a kind. A refusal beats a close, a
@@ -42,6 +45,8 @@ func Classify(o Observation) Kind {
 		return KindUnreadablePacket
 	case o.NotEngineIO:
 		return KindNotEngineIO
+	case o.HTTPStatus != 0 && o.AnsweredBy.Known():
+		return KindForAnswer(o.HTTPStatus)
 	case o.HTTPStatus != 0:
 		return KindForHTTPStatus(o.HTTPStatus)
 	case o.Closed && !o.Connected:

@@ -34,6 +34,9 @@ type Probe struct {
 	Reachability Reachability
 	Detail       string
 	Proxy        string
+	// AnsweredBy is the proxy, when it answered the probe and refused
+	// to go on to the target (nil otherwise).
+	AnsweredBy *Answerer
 }
 
 // Text is what the reachability means, in plain words.
@@ -59,6 +62,24 @@ func (r Reachability) Text() string {
 		return "no answer in time: a firewall that drops the traffic, or a proxy that holds it"
 	}
 	return string(r)
+}
+
+// ReachText is what the result's reachability means, in plain words,
+// with who answered where the check knows it: a proxy's or a gateway's
+// answer is not "something at that host and port"; "" when there is no
+// reachability.
+func ReachText(r *Result) string {
+	switch {
+	case r.Reachability == nil:
+		return ""
+	case r.AnsweredBy.Known() && r.AnsweredBy.Proxy:
+		return "answered by " + r.AnsweredBy.Who() + ", which did not pass the request on: the target itself was not reached"
+	case r.AnsweredBy.Known() && *r.Reachability == ReachOK:
+		return "answered by " + r.AnsweredBy.Who() + ", at the target's host"
+	case *r.Reachability == ReachOK && r.Proxy != "":
+		return "reachable through the proxy " + r.Proxy + ": an answer came back through it, or it accepted the connection (the probe's detail says how far it got)"
+	}
+	return r.Reachability.Text()
 }
 
 // BrowserBlocked is the browser's own reason not to send a request to t,

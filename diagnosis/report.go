@@ -83,13 +83,16 @@ func (w *reportWriter) facts(r *Result) {
 	}
 	w.line("Access token", token)
 	if r.Reachability != nil {
-		w.line("Reachability", string(*r.Reachability)+": "+r.Reachability.Text())
+		w.line("Reachability", string(*r.Reachability)+": "+ReachText(r))
 	}
 	if r.ReachDetail != "" {
 		w.line("Probe detail", escape(r.ReachDetail, -1))
 	}
 	if r.Proxy != "" {
 		w.line("Proxy", escape(r.Proxy, -1))
+	}
+	if by := r.AnsweredBy; by.Known() {
+		w.line("Answered by", by.Who()+", with "+by.Said())
 	}
 	if t := SeenFromText(r); t != "" {
 		w.line("Seen from", t)

@@ -112,6 +112,10 @@ type Result struct {
 	// (see SeenFromHeader): nil when the check did not ask (the native
 	// command), "" when the server did not say (a static copy).
 	SeenFrom *string `json:"seenFrom"`
+	// AnsweredBy is what answered in RMS-Socket's place, as its answer
+	// names it (see Answerer); nil when nothing did, or nothing is known
+	// of it.
+	AnsweredBy *Answerer `json:"answeredBy"`
 	// PingInterval is the heartbeat the service announced in its
 	// handshake (0: no handshake). It is not part of the page's contract.
 	PingInterval time.Duration `json:"-"`
@@ -146,10 +150,11 @@ type Hold struct {
 }
 
 // Entry returns the mapping table's row for the result's kind, with the
-// advice that fits what this check did: the target's own host and port;
-// without a token, the row's NoToken texts; for an expired token, that it
-// expired; for an ID caught before it was sent, the person typing it owns
-// the fix.
+// advice that fits what this check did and saw: the target's own host and
+// port; without a token, the row's NoToken texts; a case for each fact
+// the check saw (see Case); for a refusal of the credentials that no
+// proxy made, what the token's expiry says; for an ID caught before it
+// was sent, the person typing it owns the fix.
 func (r *Result) Entry() Entry {
 	e := Lookup(r.Kind)
 	if !r.TokenSent() && e.NoTokenResolution != "" {
@@ -158,29 +163,44 @@ func (r *Result) Entry() Entry {
 	if !r.TokenSent() && e.NoTokenTroubleshooting != "" {
 		e.Troubleshooting = e.NoTokenTroubleshooting
 	}
-	if refusesCredentials(e.Kind) {
+	for _, c := range e.Cases {
+		if r.saw(c.When) {
+			c.apply(&e, r.TokenSent())
+		}
+	}
+	if r.tokenJudged() {
 		e.Resolution, e.Troubleshooting = r.tokenAdvice(e)
 		if t := r.Token; t != nil && t.Expired {
 			e.Owner = OwnerCustomerDev // the token, not the network
 		}
 	}
-	for _, c := range e.Cases {
-		if r.saw(c.When) {
-			for dst, src := range map[*string]string{&e.Meaning: c.Meaning, &e.Resolution: c.Resolution, &e.Owner: c.Owner, &e.Troubleshooting: c.Troubleshooting} {
-				if src != "" {
-					*dst = src
-				}
-			}
-		}
-	}
 	if r.NotSent {
 		e.Owner = OwnerTypist
 	}
-	rep := r.Target.placeholders()
+	rep := r.placeholders()
 	for _, f := range []*string{&e.Title, &e.Reason, &e.Meaning, &e.Resolution, &e.Troubleshooting, &e.Documented} {
 		*f = rep.Replace(*f)
 	}
 	return e
+}
+
+// apply puts c's texts that are not "" in place of e's.
+func (c Case) apply(e *Entry, tokenSent bool) {
+	if !tokenSent && c.NoTokenTroubleshooting != "" {
+		c.Troubleshooting = c.NoTokenTroubleshooting
+	}
+	for dst, src := range map[*string]string{&e.Title: c.Title, &e.Meaning: c.Meaning, &e.Resolution: c.Resolution, &e.Owner: c.Owner, &e.Troubleshooting: c.Troubleshooting} {
+		if src != "" {
+			*dst = src
+		}
+	}
+}
+
+// tokenJudged reports whether the advice says what the token's expiry
+// means for the refusal: a refusal of the credentials, unless this
+// computer's proxy made it (a proxy does not read RMS-Socket's tokens).
+func (r *Result) tokenJudged() bool {
+	return refusesCredentials(r.Kind) && !r.saw(FactProxy)
 }
 
 // saw reports whether the check saw f.
@@ -194,6 +214,10 @@ func (r *Result) saw(f Fact) bool {
 		return r.Reachability != nil && *r.Reachability != ReachOK && *r.Reachability != ReachCORSBlocked
 	case FactAnsweredHidden:
 		return r.Reachability != nil && *r.Reachability == ReachCORSBlocked
+	case FactGateway:
+		return r.AnsweredBy.Known() && !r.AnsweredBy.Proxy
+	case FactProxy:
+		return r.AnsweredBy.Known() && r.AnsweredBy.Proxy
 	}
 	return false
 }
@@ -216,7 +240,7 @@ func refusesCredentials(k Kind) bool {
 // TokenInAdvice reports whether the advice of Entry already says when the
 // token sent expires, so that nothing else need say it again.
 func (r *Result) TokenInAdvice() bool {
-	return r.Token != nil && r.Token.ExpiresAt != nil && refusesCredentials(r.Kind)
+	return r.Token != nil && r.Token.ExpiresAt != nil && r.tokenJudged()
 }
 
 // tokenAdvice is the advice on a refusal of the credentials once the
@@ -242,11 +266,25 @@ func (r *Result) tokenAdvice(e Entry) (resolution, troubleshooting string) {
 }
 
 // placeholders fills the table's {host}, {port}, {http} and {ws} with the
-// target's, or with words that fit any target when there is none.
-func (t Target) placeholders() *strings.Replacer {
-	if t.Origin == "" {
-		return strings.NewReplacer("{host}", "the RMS-Socket host", "{port}", "443", "{http}", "HTTPS", "{ws}", "WSS")
+// target's (see Target.placeholders), and {answerer}, {Answerer} and
+// {said} with what answered in RMS-Socket's place and what it said.
+func (r *Result) placeholders() *strings.Replacer {
+	var by Answerer
+	if r.AnsweredBy != nil {
+		by = *r.AnsweredBy
 	}
-	return strings.NewReplacer("{host}", t.Host(), "{port}", t.Port(),
-		"{http}", strings.ToUpper(t.Scheme()), "{ws}", strings.ToUpper(t.WebSocketScheme()))
+	who := by.Who()
+	return strings.NewReplacer(append(r.Target.placeholders(),
+		"{answerer}", who, "{Answerer}", strings.ToUpper(who[:1])+who[1:], "{said}", by.Said())...)
+}
+
+// placeholders are the table's {host}, {port}, {http} and {ws} with the
+// target's, or with words that fit any target when there is none, as
+// strings.NewReplacer takes them.
+func (t Target) placeholders() []string {
+	if t.Origin == "" {
+		return []string{"{host}", "the RMS-Socket host", "{port}", "443", "{http}", "HTTPS", "{ws}", "WSS"}
+	}
+	return []string{"{host}", t.Host(), "{port}", t.Port(),
+		"{http}", strings.ToUpper(t.Scheme()), "{ws}", strings.ToUpper(t.WebSocketScheme())}
 }

@@ -101,14 +101,48 @@ const (
 	FactReached                        // RMS-Socket answered the check's first request
 	FactNoAnswer                       // nothing answered at the target at all
 	FactAnsweredHidden                 // something answered, but not for this page to read
+	FactGateway                        // a named gateway in front of RMS-Socket answered (Result.AnsweredBy)
+	FactProxy                          // this computer's proxy answered in RMS-Socket's place
 )
 
 // Case is a row's advice when a fact holds: each text that is not ""
-// replaces the row's.
+// replaces the row's; NoTokenTroubleshooting replaces Troubleshooting
+// when no access token was sent. Later cases win.
 type Case struct {
-	When                                        Fact
-	Meaning, Resolution, Owner, Troubleshooting string
+	When                                               Fact
+	Title, Meaning, Resolution, Owner, Troubleshooting string
+	NoTokenTroubleshooting                             string
 }
+
+// Advice on an answer that a gateway or this computer's proxy gave in
+// RMS-Socket's place ({answerer} names it, {said} says what it answered),
+// for every row such an answer can select.
+var (
+	gatewayAnswered = Case{When: FactGateway,
+		Title:           "{Answerer} answered {said}",
+		Meaning:         "The answer came from {answerer} at {host}, not from RMS-Socket: it answered {said} instead of passing the request on. RMS-Socket behind it is down or not answering it, or the gateway is set up wrongly; nothing on your side caused it.",
+		Resolution:      "Send this report to LSports support: the gateway in front of RMS-Socket is theirs",
+		Owner:           OwnerLSports,
+		Troubleshooting: "Gateway answered: check again in a few minutes; if it repeats, send this report to LSports support."}
+	proxyAnswered = Case{When: FactProxy,
+		Title:           "{Answerer} answered {said}",
+		Meaning:         "The answer came from {answerer}, not from RMS-Socket: it answered {said} for {host} instead of passing the request on, so RMS-Socket never saw it.",
+		Resolution:      "Ask your IT team to let web requests and WebSocket connections to {host} on port {port} through the proxy",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "Proxy answered: ask your IT team why the proxy answers {said} for {host}, and to allow {http} and WebSocket ({ws}) traffic to it on port {port}."}
+	proxyRefused = Case{When: FactProxy,
+		Title:           "Refused by {answerer}",
+		Meaning:         "{Answerer} refused the request to {host} with {said}: it did not pass it on, so RMS-Socket never saw it and your access token played no part.",
+		Resolution:      "Ask your IT team to allow {host} on port {port} through the proxy",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "Proxy refusal: ask your IT team to allow {http} and WebSocket ({ws}) traffic to {host} on port {port} through the proxy."}
+	proxyTunnelRefused = Case{When: FactProxy,
+		Title:           "Your network's proxy refused to connect to {host}",
+		Meaning:         "{Answerer} refused to open a connection to {host} on port {port} ({said}): nothing went on to RMS-Socket.",
+		Resolution:      "Ask your IT team to allow {host} on port {port} through the proxy",
+		Owner:           OwnerCustomerIT,
+		Troubleshooting: "Proxy refusal: ask your IT team to allow connections through the proxy to {host} on port {port}, including the WebSocket upgrade."}
+)
 
 // tokenValid is what a refusal of a token that was still valid means.
 const tokenValid = "its age is not the cause: check that it was issued for this customer ID and has not been revoked."
@@ -166,14 +200,16 @@ var Table = []Entry{
 		Resolution:      "Nothing to change on your side: this check already tried again. If it persists, send this report to LSports support",
 		Owner:           OwnerLSports,
 		Troubleshooting: "Server error: in your integration, wait longer after each failed try; if it persists, send this report to LSports support.",
-		Documented:      "Server error: Retry with backoff."},
+		Documented:      "Server error: Retry with backoff.",
+		Cases:           []Case{gatewayAnswered, proxyAnswered}},
 	{Kind: KindUnknownStatus, Verdict: Error,
 		Title:           "The connection was refused with an unexpected status",
 		Reason:          "Status not in the RMS-Socket error table",
 		Meaning:         "The connection was refused with a status the LSports documentation does not list. It may come from RMS-Socket, from a gateway in front of it (such as nginx or a CDN, answering 502 or 503 when RMS-Socket is down), or from a proxy of your network: the report's messages show who answered.",
 		Resolution:      "Send this report to LSports support",
 		Owner:           OwnerLSports,
-		Troubleshooting: "Unexpected status: check whether a proxy answered instead of RMS-Socket (see the messages), then contact LSports support."},
+		Troubleshooting: "Unexpected status: check whether a proxy answered instead of RMS-Socket (see the messages), then contact LSports support.",
+		Cases:           []Case{gatewayAnswered, proxyAnswered}},
 	{Kind: KindTimeout, Verdict: Error,
 		Title:           "Connection timeout: no answer",
 		Reason:          "Connection timeout",
@@ -199,7 +235,8 @@ var Table = []Entry{
 			{When: FactNoAnswer,
 				Meaning: "Nothing at {host} answered: the host name does not resolve from this network, or a firewall refuses or drops the connection."},
 			{When: FactAnsweredHidden,
-				Meaning: "Something at {host} answered, but did not let this page read its answer: RMS-Socket allows only the pages it knows, or a proxy or web filter answered in its place."}}},
+				Meaning: "Something at {host} answered, but did not let this page read its answer: RMS-Socket allows only the pages it knows, or a proxy or web filter answered in its place."},
+			proxyTunnelRefused}},
 	{Kind: KindClosedNormal, Verdict: Warning, CloseCode: 1000,
 		Title:           "Connected, then closed normally by the server",
 		Reason:          "Normal closure",
@@ -264,7 +301,8 @@ var Table = []Entry{
 		Meaning:         "A request of this check was answered with something RMS-Socket never sends: a web page, a login or block page, or an answer larger than the connection allows. A proxy, a web filter, a captive portal or a wrong address answered instead of RMS-Socket. The report's messages show the first bytes it sent.",
 		Resolution:      "Find who answered from the messages, and let traffic to {host} pass unchanged",
 		Owner:           OwnerCustomerIT,
-		Troubleshooting: "Not RMS-Socket: compare the first bytes in the report's messages with your proxy's or web filter's pages, then allow {http} and {ws} to {host} on port {port} without rewriting."},
+		Troubleshooting: "Not RMS-Socket: compare the first bytes in the report's messages with your proxy's or web filter's pages, then allow {http} and {ws} to {host} on port {port} without rewriting.",
+		Cases:           []Case{gatewayAnswered, proxyAnswered}},
 	{Kind: KindClosedBeforeConnect, Verdict: Error,
 		Title:           "The connection closed before RMS-Socket accepted it",
 		Reason:          "Closed before the connection was accepted",
@@ -287,7 +325,15 @@ var Table = []Entry{
 		Owner:                  OwnerCustomerIT,
 		Troubleshooting:        "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow {host}; if it is LSports', check the access token and send this report to LSports support.",
 		NoTokenTroubleshooting: "Refused by a gateway: if the answer is your proxy's or web filter's, ask your IT team to allow {host}; if it is LSports', no access token was sent with this check: enter yours and check again, or send this report to LSports support.",
-		TokenValid:             tokenValid},
+		TokenValid:             tokenValid,
+		Cases: []Case{{When: FactGateway,
+			Title:                  "Refused by {answerer}",
+			Meaning:                "The refusal came from {answerer} at {host}: it answered {said} before RMS-Socket saw the request. Such a gateway checks the access token.",
+			Resolution:             "Make sure a current access token is sent, then check again; if it is refused again, send this report to LSports support",
+			Owner:                  OwnerLSports,
+			Troubleshooting:        "Gateway refusal: send a current access token issued for this customer ID; if the refusal repeats with one, send this report to LSports support.",
+			NoTokenTroubleshooting: "Gateway refusal: no access token was sent with this check. Enter yours and check again; if the refusal repeats with one, send this report to LSports support."},
+			proxyRefused}},
 	{Kind: KindUnreadablePacket, Verdict: Error,
 		Title:           "RMS-Socket sent a message this checker cannot read",
 		Reason:          "A message that could not be parsed",
@@ -317,6 +363,18 @@ func KindForHTTPStatus(code int) Kind {
 		}
 	}
 	return KindForStatus(code)
+}
+
+// KindForAnswer maps the HTTP status of an answer that names its sender,
+// a gateway or a proxy (see NameAnswer): the rows made for such answers
+// (HTTPStatuses), a rate limit and a server error. Any other status is
+// unexpected: a gateway's 400 or 404 is not RMS-Socket's refusal that
+// shares its number.
+func KindForAnswer(code int) Kind {
+	if k := KindForHTTPStatus(code); k == KindRefusedByGateway || k == KindRateLimited || k == KindServerError {
+		return k
+	}
+	return KindUnknownStatus
 }
 
 // KindForStatus maps a connect_error statusCode or an HTTP status.

@@ -183,7 +183,7 @@ func reachText(r *Result) string {
 	if r.Reachability == nil || *r.Reachability == ReachOK {
 		return ""
 	}
-	return Sentence(r.Reachability.Text())
+	return Sentence(ReachText(r))
 }
 
 // tokenRow says what was read from the access token, never the token; ""

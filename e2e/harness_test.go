@@ -44,7 +44,12 @@ type result struct {
 	} `json:"token"`
 	ClockSkewMS *int64  `json:"clockSkewMs"`
 	SeenFrom    *string `json:"seenFrom"`
-	Hold        *struct {
+	AnsweredBy  *struct {
+		Name   string `json:"name"`
+		Proxy  bool   `json:"proxy"`
+		Status int    `json:"status"`
+	} `json:"answeredBy"`
+	Hold *struct {
 		RequestedS int  `json:"requestedS"`
 		HeldS      int  `json:"heldS"`
 		ClosedAtS  *int `json:"closedAtS"`

@@ -32,6 +32,7 @@ const (
 	targetRefused  = int(scenario.Refused)     // a port nobody listens on
 	targetSilent   = int(scenario.Silent)      // accepts connections, never answers
 	targetHTML     = int(scenario.HTMLRefuser) // a Socket.IO server whose refusal message is HTML
+	targetGateway  = int(scenario.Gateway502)  // nginx in front of a service that is down: 502
 )
 
 // Shared by every test: one build, one browser, one page with all targets.

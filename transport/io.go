@@ -49,7 +49,17 @@ type Response struct {
 	Status    int
 	Body      string // at most Request.Limit bytes
 	Truncated bool   // the body was longer than Request.Limit
+	// Signature are the headers that name what generated the answer, as
+	// "Name: value" lines (see SignatureHeaders); "" where the transport
+	// cannot read them (a browser, for another origin).
+	Signature string
 }
+
+// SignatureHeaders are the headers that a server which answers in
+// RMS-Socket's place sends with the answers it generates itself, and not
+// with those it passes on (as Server and Via are): see
+// diagnosis.NameAnswer.
+var SignatureHeaders = []string{"X-Squid-Error"}
 
 // Fetcher performs HTTP requests. It returns an error only when no response
 // could be read at all (refused, DNS, TLS, CORS, aborted); an HTTP error
@@ -91,10 +101,11 @@ func (e *CloseEvent) Error() string {
 
 // HTTPError is a polling request answered with a status other than 200.
 type HTTPError struct {
-	Method string
-	URL    string
-	Status int
-	Body   string // at most MaxRead bytes
+	Method    string
+	URL       string
+	Status    int
+	Body      string // at most MaxRead bytes
+	Signature string // as Response.Signature
 }
 
 func (e *HTTPError) Error() string {

@@ -206,7 +206,7 @@ func (p *polling) request(ctx context.Context, method, body string, timeout time
 	case err != nil:
 		return "", err
 	case res.Status != 200:
-		return "", &HTTPError{Method: method, URL: p.endpoint(), Status: res.Status, Body: res.Body}
+		return "", &HTTPError{Method: method, URL: p.endpoint(), Status: res.Status, Body: res.Body, Signature: res.Signature}
 	case res.Truncated:
 		return "", &ProtocolError{Method: method, URL: p.endpoint(), Body: res.Body,
 			Reason: fmt.Sprintf("the answer is longer than %d bytes, the most this check reads", MaxRead)}

@@ -21,6 +21,7 @@ const (
 	Refused                   // a loopback port nobody listens on
 	Silent                    // accepts connections, never answers
 	HTMLRefuser               // a Socket.IO server that refuses with status 418 and an HTML message
+	Gateway502                // nginx in front of a service that is down: 502 and its page, readable by a page
 
 	serverCount = iota
 )
@@ -151,4 +152,6 @@ var Cases = []Case{
 		Verdict: diagnosis.Error, Kind: diagnosis.KindUnreachable, Attempts: 1},
 	{Name: "target never answers", Server: Silent, CustomerID: "12345",
 		Verdict: diagnosis.Error, Kind: diagnosis.KindTimeout, Attempts: 1},
+	{Name: "nginx in front answers 502", Server: Gateway502, CustomerID: "12345",
+		Verdict: diagnosis.Error, Kind: diagnosis.KindUnknownStatus, StatusCode: code(502), Attempts: 1},
 }

@@ -3,6 +3,7 @@ package scenario_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -109,7 +110,7 @@ func TestServersMisbehaveAsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	if n := len(srv.Targets()); n != int(scenario.HTMLRefuser)+1 {
+	if n := len(srv.Targets()); n != int(scenario.Gateway502)+1 {
 		t.Fatalf("%d targets, want one per server", n)
 	}
 
@@ -131,17 +132,22 @@ func TestServersMisbehaveAsNamed(t *testing.T) {
 			t.Errorf("got %+v", got)
 		}
 	})
-	t.Run("HTTP 429", func(t *testing.T) {
-		url := srv.Target(scenario.HTTP429).String() + "/?EIO=4&transport=polling"
-		res, _ := do(t, http.DefaultClient, http.MethodGet, url, "")
-		if res.StatusCode != http.StatusTooManyRequests {
-			t.Errorf("GET: %d, want 429", res.StatusCode)
-		}
-		res, _ = do(t, http.DefaultClient, http.MethodOptions, url, "")
-		if res.StatusCode != http.StatusNoContent || !strings.Contains(res.Header.Get("Access-Control-Allow-Headers"), "customerid") {
-			t.Errorf("preflight: %d %q, want it let through", res.StatusCode, res.Header.Get("Access-Control-Allow-Headers"))
-		}
-	})
+	for which, want := range map[scenario.Server]struct {
+		status int
+		body   string
+	}{scenario.HTTP429: {http.StatusTooManyRequests, "Too Many Requests"}, scenario.Gateway502: {http.StatusBadGateway, "<center>nginx/1.22.1</center>"}} {
+		t.Run(fmt.Sprintf("front answering %d", want.status), func(t *testing.T) {
+			url := srv.Target(which).String() + "/?EIO=4&transport=polling"
+			res, body := do(t, http.DefaultClient, http.MethodGet, url, "")
+			if res.StatusCode != want.status || !strings.Contains(body, want.body) || res.Header.Get("Access-Control-Allow-Origin") != "*" {
+				t.Errorf("GET: %d %q, want %d with %q, readable by any page", res.StatusCode, body, want.status, want.body)
+			}
+			res, _ = do(t, http.DefaultClient, http.MethodOptions, url, "")
+			if res.StatusCode != http.StatusNoContent || !strings.Contains(res.Header.Get("Access-Control-Allow-Headers"), "customerid") {
+				t.Errorf("preflight: %d %q, want it let through", res.StatusCode, res.Header.Get("Access-Control-Allow-Headers"))
+			}
+		})
+	}
 	t.Run("refused", func(t *testing.T) {
 		_, err := http.Get(srv.Target(scenario.Refused).String())
 		if !errors.Is(err, syscall.ECONNREFUSED) {

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -45,12 +46,17 @@ func (s *Servers) start(opts rmssim.Options) error {
 	if err := s.serve(Stripper, stripper(s.targets[Sim].Origin)); err != nil {
 		return err
 	}
-	if err := s.serve(HTTP429, http.HandlerFunc(tooManyRequests)); err != nil {
+	// A rate limiter in front of the service.
+	if err := s.serve(HTTP429, front(http.StatusTooManyRequests, "text/plain; charset=utf-8", "Too Many Requests\n")); err != nil {
 		return err
 	}
 	html := htmlRefuser()
 	s.stops = append(s.stops, func() { html.Close(nil) })
 	if err := s.serve(HTMLRefuser, html.ServeHandler(nil)); err != nil {
+		return err
+	}
+	// nginx in front of a service that is down.
+	if err := s.serve(Gateway502, front(http.StatusBadGateway, "text/html", Nginx502Page)); err != nil {
 		return err
 	}
 	if err := s.silent(); err != nil {
@@ -105,16 +111,22 @@ func stripper(upstream string) http.Handler {
 	}}
 }
 
-// tooManyRequests is a rate limiter in front of the service: it lets the
-// CORS preflight through and answers every request with 429.
-func tooManyRequests(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if r.Method == http.MethodOptions {
-		w.Header().Set("Access-Control-Allow-Headers", "customerid, authorization, content-type")
-		w.WriteHeader(http.StatusNoContent)
-		return
+// front is a server in front of the service that lets the CORS preflight
+// through and answers every other request with status and body, with the
+// CORS header such a front adds to every answer ("add_header ... always"
+// in nginx), so that a page can read it.
+func front(status int, contentType, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Access-Control-Allow-Headers", "customerid, authorization, content-type")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
 	}
-	http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
 }
 
 // refused makes Refused a loopback port with nothing listening.

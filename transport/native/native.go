@@ -58,7 +58,7 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 		return transport.Response{}, transport.Aborted(ctx, err)
 	}
 	// A proxy may echo the credentials it was sent.
-	out := transport.Response{Status: res.StatusCode, Body: redactProxy(string(body), requestProxy(client, req))}
+	out := transport.Response{Status: res.StatusCode, Body: redactProxy(string(body), requestProxy(client, req)), Signature: signature(res.Header)}
 	if int64(len(body)) > r.Limit {
 		out.Body, out.Truncated = out.Body[:r.Limit], true
 	}
@@ -66,6 +66,17 @@ func (f Fetcher) Fetch(ctx context.Context, r transport.Request) (transport.Resp
 		out.Body = r + "; " + out.Body
 	}
 	return out, nil
+}
+
+// signature is h's transport.SignatureHeaders, as "Name: value" lines.
+func signature(h http.Header) string {
+	var lines []string
+	for _, name := range transport.SignatureHeaders {
+		if v := h.Get(name); v != "" {
+			lines = append(lines, name+": "+v)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // redirected says where a redirect res pointed and that it was not

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -149,16 +150,28 @@ func (p probe) connect(ctx context.Context, conn net.Conn, proxy *url.URL, targe
 	if err != nil {
 		return p.failed(ctx, err, prefix, "no answer to CONNECT "+target, via)
 	}
-	res.Body.Close()
+	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		via.Reachability = diagnosis.ReachRefused
 		via.Detail = prefix + "it refused the tunnel to " + target + ": " + res.Status
 		if r := redirected(res); r != "" {
 			via.Detail += ", " + r
 		}
+		by := diagnosis.NameAnswer(res.StatusCode, refusalPage(conn, res), signature(res.Header))
+		by.Proxy = true // whatever it names, the proxy answered
+		via.AnsweredBy = &by
 		return &via
 	}
 	return nil
+}
+
+// refusalPage is the start of the page with which a proxy refused a
+// tunnel, read for what it names; at most half a second is spent on it,
+// for a proxy that neither frames the page nor closes the connection.
+func refusalPage(conn net.Conn, res *http.Response) string {
+	_ = conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	page, _ := io.ReadAll(io.LimitReader(res.Body, 8<<10))
+	return string(page)
 }
 
 // dial connects to addr, host:port, resolving the host with p.Resolver. A

@@ -279,6 +279,11 @@ func TestProbeThroughProxy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := probe(t, native.Prober{Proxy: via(tt.proxy), TLSConfig: tt.tls}, secure.URL)
 			want(t, got, tt.reach, tt.proxy, tt.detail...)
+			// Only a proxy that answered and refused is named as the answerer.
+			refused := tt.proxy == forbidding.URL
+			if by := got.AnsweredBy; refused && (by == nil || !by.Proxy || by.Status != http.StatusForbidden) || !refused && by != nil {
+				t.Errorf("answeredBy %+v; want the proxy, with 403, only when it refused the tunnel", by)
+			}
 			if strings.Contains(got.Proxy+got.Detail, "s3cret") || strings.Contains(got.Proxy+got.Detail, "probe:") {
 				t.Errorf("the proxy's user info is in the probe: %+v", got)
 			}
