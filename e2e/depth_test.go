@@ -258,6 +258,11 @@ func TestHoldSeesACut(t *testing.T) {
 	eval[string](t, ctx, `document.getElementById("target").value = "`+strconv.Itoa(targetSim)+`"`)
 	do(t, ctx, chromedp.Click(chromedp.CSS("#check")))
 	waitFor(t, ctx, `document.getElementById("stop-hold").checkVisibility()`, 30*time.Second)
+	// The hold's verdict so far is brought into view, Stop holding with it.
+	waitFor(t, ctx, `document.activeElement && document.activeElement.id === "holding-title"`, 5*time.Second)
+	if !eval[bool](t, ctx, `(() => { const r = document.getElementById("stop-hold").getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`) {
+		t.Error("Stop holding is not in view while holding")
+	}
 	screenshot(t, ctx, "holding")
 	waitState(t, ctx, "done")
 	screenshot(t, ctx, "hold-cut")

@@ -90,18 +90,26 @@ const readVerdict = `(() => {
 // the state in words; the status region says the same; no text is shown
 // twice; the codes are in the closed technical details.
 func TestVerdictIsShownAndFocused(t *testing.T) {
-	cases := []struct{ id, kind, word string }{
-		{"402", "account-inactive", "Problem"},
-		{"12345", "ok", "Working"},
-		{"1006", "polling-only", "Warning"},
+	cases := []struct {
+		name, id, kind, word string
+		target               int
+	}{
+		{"402", "402", "account-inactive", "Problem", targetSim},
+		{"12345", "12345", "ok", "Working", targetSim},
+		{"1006", "1006", "polling-only", "Warning", targetSim},
+		{"204", "204", "no-messages", "Warning", targetSim},
+		{"403", "403", "not-found", "Problem", targetSim},
+		{"429", "429", "rate-limited", "Problem", targetSim},
+		{"stripped", "12345", "missing-header", "Problem", targetStripper},
+		{"gateway-502", "12345", "unknown-status", "Problem", targetGateway},
 	}
 	for _, v := range viewports {
 		for _, c := range cases {
-			t.Run(v.String()+"/"+c.id, func(t *testing.T) {
+			t.Run(v.String()+"/"+c.name, func(t *testing.T) {
 				t.Parallel()
 				ctx := sizedTab(t, v)
 				open(t, ctx, "")
-				res := check(t, ctx, targetSim, c.id, "")
+				res := check(t, ctx, c.target, c.id, "")
 				if res.Kind != c.kind {
 					t.Fatalf("kind %s, want %s", res.Kind, c.kind)
 				}
@@ -143,7 +151,7 @@ func TestVerdictIsShownAndFocused(t *testing.T) {
 						t.Errorf("the kind %q is shown outside the technical details: %q", res.Kind, s)
 					}
 				}
-				screenshot(t, ctx, "verdict-"+c.id+"-"+v.String())
+				screenshot(t, ctx, "verdict-"+c.name+"-"+v.String())
 			})
 		}
 	}

@@ -30,7 +30,7 @@ var pageIDs = []string{
 	"verdict-title", "verdict-kind", "verdict-code", "verdict-transport", "verdict-target",
 	"verdict-attempts", "verdict-seen-from", "verdict-seen-from-row", "verdict-wait", "verdict-support", "verdict-support-link", "verdict-documented", "verdict-documented-row", "verdict-details", "progress-section", "steps", "report-section",
 	"report", "copy", "download", "copy-status",
-	"hold", "hold-error", "holding", "holding-detail", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
+	"hold", "hold-error", "holding", "holding-title", "holding-detail", "stop-hold", "handoff-section", "handoff", "copy-handoff", "handoff-status",
 }
 
 // rowIDs are the ids of a verdict row's dd and of the row (its dt and dd).
@@ -187,9 +187,13 @@ func (p *page) clearResult() {
 
 // focusVerdict brings the verdict into view and puts the focus on its
 // heading, so that the next Tab goes on from there.
-func (p *page) focusVerdict() {
-	_, _ = p.el("verdict").Call("scrollIntoView", map[string]any{"block": "start"})
-	_, _ = p.el("verdict-heading").Call("focus", map[string]any{"preventScroll": true})
+func (p *page) focusVerdict() { p.focusHeading("verdict", "verdict-heading") }
+
+// focusHeading brings the section into view and puts the focus on its
+// heading.
+func (p *page) focusHeading(section, heading string) {
+	_, _ = p.el(section).Call("scrollIntoView", map[string]any{"block": "start"})
+	_, _ = p.el(heading).Call("focus", map[string]any{"preventScroll": true})
 }
 
 func (p *page) create(tag, class, text string) safejs.Value {

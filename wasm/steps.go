@@ -21,6 +21,8 @@ type stepList struct {
 	p      *page
 	drawer *newest.Drawer[check.Progress]
 	rows   []stepRow // written by draw only, which the drawer serialises
+	// holding is whether the holding panel is shown (draw only).
+	holding bool
 }
 
 // stepRow is one <li> of the list and the step it shows; shown is false
@@ -59,6 +61,10 @@ func (l *stepList) draw(pr check.Progress) {
 	detail, holding := diagnosis.Holding(pr.Steps)
 	l.p.setText("holding-detail", detail)
 	l.p.setHidden("holding", !holding)
+	if holding && !l.holding {
+		l.p.focusHeading("holding", "holding-title") // the hold's verdict so far, and Stop holding
+	}
+	l.holding = holding
 	l.p.setText("notice", pr.Notice) // also written by the loader
 }
 
