@@ -52,7 +52,7 @@ func joinedSession(then func(http.ResponseWriter, *http.Request, *engineIO), web
 		if r.Method == http.MethodPost {
 			body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 			if strings.Contains(string(body), `"join"`) {
-				closeOnce(joined)
+				scenario.CloseOnce(joined)
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
@@ -79,7 +79,7 @@ func newHoldWatch(cfg *check.Config) *holdWatch {
 		if last.Name != diagnosis.StepHold || last.Status != diagnosis.StepRunning {
 			return
 		}
-		closeOnce(w.holding)
+		scenario.CloseOnce(w.holding)
 		m := heldSeconds.FindStringSubmatch(last.Detail)
 		if m == nil {
 			return
@@ -90,7 +90,7 @@ func newHoldWatch(cfg *check.Config) *holdWatch {
 		w.backwards = w.backwards || n < w.held
 		w.held = n
 		if n >= 1 {
-			closeOnce(w.heldOne)
+			scenario.CloseOnce(w.heldOne)
 		}
 	}
 	return w
@@ -190,7 +190,7 @@ func TestHoldIgnoresALateUpgrade(t *testing.T) {
 			if c.WriteMessage(websocket.TextMessage, []byte("3probe")) != nil {
 				return
 			}
-			closeOnce(e.probed)
+			scenario.CloseOnce(e.probed)
 		}
 	}))
 	cfg := config(target(srv.URL), "12345")

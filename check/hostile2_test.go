@@ -52,7 +52,7 @@ func (s *looper) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for p := range strings.SplitSeq(string(body), "\x1e") {
 			switch {
 			case strings.HasPrefix(p, "40"):
-				closeOnce(s.connected)
+				scenario.CloseOnce(s.connected)
 			case strings.HasPrefix(p, "42") && strings.Contains(p, `["join"`):
 				s.joins <- struct{}{}
 			}

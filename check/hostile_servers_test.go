@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/lsports/defendcheck/internal/scenario"
 	"github.com/lsports/defendcheck/transport"
 )
 
@@ -57,7 +58,7 @@ func (e *engineIO) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost:
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		if strings.HasPrefix(string(body), "40") {
-			closeOnce(e.connected)
+			scenario.CloseOnce(e.connected)
 		}
 		if e.post == nil {
 			reply("ok")(w, r, e)
@@ -112,31 +113,9 @@ func untilProbed(then func(http.ResponseWriter, *http.Request, *engineIO)) func(
 // bigAfterUpgrade completes the upgrade, then sends a message larger than
 // transport.MaxRead and waits for the client to go.
 func bigAfterUpgrade(c *websocket.Conn, e *engineIO) {
-	for {
-		_, msg, err := c.ReadMessage()
-		if err != nil {
-			return
-		}
-		switch string(msg) {
-		case "2probe":
-			if c.WriteMessage(websocket.TextMessage, []byte("3probe")) != nil {
-				return
-			}
-			closeOnce(e.probed)
-		case "5":
-			if c.WriteMessage(websocket.TextMessage, []byte("4"+strings.Repeat("x", transport.MaxRead))) != nil {
-				return
-			}
-		}
-	}
-}
-
-func closeOnce(ch chan struct{}) {
-	select {
-	case <-ch:
-	default:
-		close(ch)
-	}
+	scenario.Upgraded(c, e.probed, func(c *websocket.Conn) error {
+		return c.WriteMessage(websocket.TextMessage, []byte("4"+strings.Repeat("x", transport.MaxRead)))
+	})
 }
 
 // connectError is a CONNECT_ERROR packet for the main namespace.

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/scenario"
 	"github.com/lsports/defendcheck/rmssim"
 )
 
@@ -118,7 +119,7 @@ func (e *rawEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for p := range strings.SplitSeq(string(body), "\x1e") {
 			switch {
 			case strings.HasPrefix(p, "40"):
-				closeOnce(e.connected)
+				scenario.CloseOnce(e.connected)
 			case strings.HasPrefix(p, "42") && strings.Contains(p, `["join"`):
 				e.joins <- struct{}{}
 			}
@@ -161,35 +162,16 @@ func (e *rawEngine) webSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.Close()
-	for {
-		_, msg, err := c.ReadMessage()
-		if err != nil {
-			return
+	scenario.Upgraded(c, e.probed, func(c *websocket.Conn) error {
+		header := `451-["RESERVE_BET_ACCEPT",{"_placeholder":true,"num":0}]`
+		if err := c.WriteMessage(websocket.TextMessage, []byte(header)); err != nil {
+			return err
 		}
-		switch string(msg) {
-		case "2probe":
-			if c.WriteMessage(websocket.TextMessage, []byte("3probe")) != nil {
-				return
-			}
-			closeOnce(e.probed)
-		case "5":
-			header := `451-["RESERVE_BET_ACCEPT",{"_placeholder":true,"num":0}]`
-			if c.WriteMessage(websocket.TextMessage, []byte(header)) != nil || c.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3}) != nil {
-				return
-			}
-		}
-	}
+		return c.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
+	})
 }
 
 func reply(w http.ResponseWriter, body string) {
 	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
 	_, _ = io.WriteString(w, body)
-}
-
-func closeOnce(ch chan struct{}) {
-	select {
-	case <-ch:
-	default:
-		close(ch)
-	}
 }
