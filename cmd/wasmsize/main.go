@@ -1,7 +1,8 @@
 // Command wasmsize prints where the checker's WebAssembly spends its bytes:
-// the sections, then the code by Go package and by module.
+// the sections, then the code by Go package and by module, and with -funcs
+// the largest functions outside the runtime (what a patch can remove).
 //
-//	go run ./cmd/wasmsize [-top N] [file.wasm]
+//	go run ./cmd/wasmsize [-top N] [-funcs N] [file.wasm]
 //
 // Without a file it builds the checker as the server does but with its
 // symbol names kept (wasmbuild.BuildNamed). A file must be a Go build
@@ -9,6 +10,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -16,6 +18,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/lsports/defendcheck/internal/wasmsize"
@@ -37,16 +41,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("wasmsize", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wasmsize [-top N] [file.wasm]")
+		fmt.Fprintln(stderr, "usage: wasmsize [-top N] [-funcs N] [file.wasm]")
 		fs.PrintDefaults()
 	}
 	top := fs.Int("top", 30, "packages to list, the largest first (0 = all)")
+	funcs := fs.Int("funcs", 0, "also list this many of the largest functions outside the runtime")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 1 || *top < 0 {
+	if fs.NArg() > 1 || *top < 0 || *funcs < 0 {
 		fs.Usage()
-		return errors.New("give at most one file and a -top of 0 or more")
+		return errors.New("give at most one file, a -top of 0 or more and a -funcs of 0 or more")
 	}
 	var (
 		bin  []byte
@@ -68,7 +73,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", from, err)
 	}
-	return report(stdout, from, m, *top)
+	if err := report(stdout, from, m, *top); err != nil {
+		return err
+	}
+	return largest(stdout, m, *funcs)
+}
+
+// largest prints the n largest function bodies outside the runtime
+// packages, whose size no patch of this project changes.
+func largest(w io.Writer, m *wasmsize.Module, n int) error {
+	if n == 0 {
+		return nil
+	}
+	fns := slices.DeleteFunc(slices.Clone(m.Funcs), func(f wasmsize.Func) bool {
+		return f.Package == "runtime" || strings.HasPrefix(f.Package, "internal/runtime/")
+	})
+	slices.SortStableFunc(fns, func(a, b wasmsize.Func) int { return cmp.Compare(b.Size, a.Size) })
+	fns = fns[:min(n, len(fns))]
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nThe %d largest functions outside the runtime\n", len(fns))
+	fmt.Fprintf(tw, "bytes\tpackage\tfunction (as the name section writes it)\n")
+	for _, f := range fns {
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", f.Size, f.Package, f.Name)
+	}
+	return tw.Flush()
 }
 
 // report prints the sections, then the code by package (the top largest)

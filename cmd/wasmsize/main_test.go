@@ -43,7 +43,7 @@ func buildTiny(t *testing.T, dir string, stripped bool) string {
 func TestRunReportsAFile(t *testing.T) {
 	file := buildTiny(t, t.TempDir(), false)
 	var stdout, stderr logbuf.Buffer
-	if err := run(context.Background(), []string{"-top", "3", file}, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), []string{"-top", "3", "-funcs", "2", file}, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
 	out := stdout.String()
@@ -57,6 +57,8 @@ func TestRunReportsAFile(t *testing.T) {
 		regexp.MustCompile(`(?m)^ +\d+\.\d  +\d+\.\d %  +\d+  example\.com/tiny$`),
 		regexp.MustCompile(`(?m)^ +\d+\.\d  +\d+\.\d %  +\d+  std$`),
 		regexp.MustCompile(`(?m)^ +\d+\.\d  +100\.0 %  +total function bodies$`),
+		regexp.MustCompile(`(?m)^The 2 largest functions outside the runtime$`),
+		regexp.MustCompile(`(?m)^\d+ +fmt +fmt\.\S+$`),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("the report has no line matching %s:\n%s", want, out)
@@ -102,6 +104,7 @@ func TestRunRejects(t *testing.T) {
 		{"missing file", []string{filepath.Join(dir, "nope.wasm")}, "no such file"},
 		{"two files", []string{stripped, text}, "at most one file"},
 		{"negative top", []string{"-top", "-1", stripped}, "-top of 0 or more"},
+		{"negative funcs", []string{"-funcs", "-1", stripped}, "-funcs of 0 or more"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
