@@ -56,6 +56,8 @@ func main() {
 	p.setState("ready")
 	if p.takeQueued() {
 		go a.check()
+	} else {
+		warmUp(a.targets[0])
 	}
 	select {} // the page's callbacks keep running
 }
