@@ -80,21 +80,24 @@ const warmSettle = 5 * time.Second
 
 type series map[string][]float64 // metric name → one sample per run (two for portal-clickable-ms, portal-click-ms)
 
-// BenchmarkVersusPeer loads this project's page and a reference page on the
-// official socket.io-client 4.8 in the same Chromium against the same
-// simulator (which has no rate limit here; each tab makes at most four
-// connections, within the page's own budget of ten a minute), interleaved
-// measurement by measurement and run by run, and reports medians, p90, the
-// ratio ours/peer and the goals. Run it once:
+// BenchmarkVersusPeer loads this project's page, a reference page on the
+// official socket.io-client 4.8 and the floor page (a Go program that only
+// sets the page ready, built with the checker's flags: internal/floor) in
+// the same Chromium against the same simulator (which has no rate limit
+// here; each tab makes at most four connections, within the page's own
+// budget of ten a minute), interleaved measurement by measurement and run
+// by run, and reports medians, p90, the ratios ours/peer and ours/floor
+// and the goals. Run it once:
 //
 //	go test ./e2e -run '^$' -bench VersusPeer -benchtime 1x -timeout 40m
 //
 // Each run, for each page: a cold load (cache disabled) that times
-// navigation → ready and then four checks (click → verdict); a cold load
-// throttled to 10 Mbit/s and 40 ms; two cold loads of the portal's link
-// (?customerid=12345, then 402) clicked as soon as Check takes a click,
-// timed navigation → verdict; and a warm reload (HTTP cache on, the page
-// loaded once and left open warmSettle), timed navigation → ready.
+// navigation → ready and then four checks (click → verdict; not the
+// floor); a cold load throttled to 10 Mbit/s and 40 ms; two cold loads of
+// the portal's link (?customerid=12345, then 402; not the floor) clicked
+// as soon as Check takes a click, timed navigation → verdict; and a warm
+// reload (HTTP cache on, the page loaded once and left open warmSettle),
+// timed navigation → ready.
 //
 // DEFENDCHECK_BENCH_RUNS sets the runs (default 15); DEFENDCHECK_BENCH_JSON
 // the JSON file (default bench-results.json).
@@ -110,26 +113,27 @@ func BenchmarkVersusPeer(b *testing.B) {
 		b.Logf("brotli-11 cache: %v", err)
 	}
 	b.Logf("brotli 11 ready after %s", time.Since(recompressed).Round(time.Millisecond))
-	peerURL := servePeer(b)
-	pages := map[string]string{"ours": pageURL, "peer": peerURL}
-	results := map[string]series{"ours": {}, "peer": {}}
-	steps := []func(who, url string, s series){
-		func(who, url string, s series) { measureLoad(b, who, url, false, s) },
-		func(who, url string, s series) { measureLoad(b, who, url, true, s) },
-		func(who, url string, s series) { measurePortal(b, who, url, benchCases[0], s) },
-		func(who, url string, s series) { measurePortal(b, who, url, benchCases[1], s) },
-		func(who, url string, s series) { measureWarm(b, who, url, s) },
+	pages := map[string]string{"ours": pageURL, "peer": servePeer(b), "floor": serveFloor(b)}
+	results := map[string]series{"ours": {}, "peer": {}, "floor": {}}
+	all, checkers := []string{"ours", "peer", "floor"}, []string{"ours", "peer"}
+	steps := []struct {
+		who []string // the pages it measures: the floor has no check
+		fn  func(who, url string, s series)
+	}{
+		{all, func(who, url string, s series) { measureLoad(b, who, url, false, s) }},
+		{all, func(who, url string, s series) { measureLoad(b, who, url, true, s) }},
+		{checkers, func(who, url string, s series) { measurePortal(b, who, url, benchCases[0], s) }},
+		{checkers, func(who, url string, s series) { measurePortal(b, who, url, benchCases[1], s) }},
+		{all, func(who, url string, s series) { measureWarm(b, who, url, s) }},
 	}
 
 	start := time.Now()
 	for run := 0; run < runs; run++ {
-		order := []string{"ours", "peer"}
-		if run%2 == 1 {
-			order = []string{"peer", "ours"}
-		}
 		for _, step := range steps {
-			for _, who := range order {
-				step(who, pages[who], results[who])
+			// Each run starts with another page, in turn.
+			for i := range step.who {
+				who := step.who[(i+run)%len(step.who)]
+				step.fn(who, pages[who], results[who])
 			}
 		}
 		b.Logf("run %d of %d done after %s", run+1, runs, time.Since(start).Round(time.Second))
@@ -151,8 +155,11 @@ func BenchmarkVersusPeer(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, m := range []string{"nav-to-ready-ms", "portal-accepted-ms", "portal-rejected-402-ms", "accepted-ms", "rejected-402-ms", "warm-nav-to-ready-ms"} {
-		b.ReportMetric(median(results["ours"][m]), "ours-"+m)
-		b.ReportMetric(median(results["peer"][m]), "peer-"+m)
+		for who, r := range results {
+			if len(r[m]) > 0 {
+				b.ReportMetric(median(r[m]), who+"-"+m)
+			}
+		}
 	}
 }
 
@@ -207,7 +214,7 @@ func measureLoad(b *testing.B, who, url string, throttled bool, s series) {
 	if throttled {
 		return
 	}
-	if who == "ours" {
+	if who != "peer" {
 		// The WebAssembly's body as served (brotli), and of nav-to-ready,
 		// how much went to fetching and compiling it; the rest is Go's
 		// start-up and the page's own.
@@ -215,6 +222,9 @@ func measureLoad(b *testing.B, who, url string, throttled bool, s series) {
 			`performance.getEntriesByType("resource").filter(e => new URL(e.name).pathname.endsWith(".wasm")).reduce((n, e) => n + e.encodedBodySize, 0)`))
 		s["compiled-ms"] = append(s["compiled-ms"], eval[float64](b, ctx,
 			`performance.getEntriesByName("defendcheck:compiled")[0].startTime`))
+	}
+	if who == "floor" {
+		return // nothing to check
 	}
 	for _, c := range benchCases {
 		benchWait(b, ctx, `!document.getElementById("check").disabled`, 2*time.Minute)
@@ -298,7 +308,7 @@ func measureWarm(b *testing.B, who, url string, s series) {
 	s["warm-nav-to-ready-ms"] = append(s["warm-nav-to-ready-ms"], eval[float64](b, ctx, markJS("ready")))
 	s["warm-bytes"] = append(s["warm-bytes"], eval[float64](b, ctx,
 		`performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource")).reduce((n, e) => n + e.transferSize, 0)`))
-	if who == "ours" {
+	if who != "peer" {
 		s["warm-compiled-ms"] = append(s["warm-compiled-ms"], eval[float64](b, ctx,
 			`performance.getEntriesByName("defendcheck:compiled")[0].startTime`))
 	}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"runtime"
 	"time"
@@ -18,12 +17,6 @@ import (
 	"github.com/lsports/defendcheck/internal/lifecycle"
 	"github.com/lsports/defendcheck/transport/browser"
 )
-
-// pageConfig is what the server writes into <script id="config">.
-type pageConfig struct {
-	Targets    []diagnosis.Target `json:"targets"`
-	SupportURL string             `json:"supportUrl"`
-}
 
 type app struct {
 	page    *page
@@ -56,18 +49,20 @@ func main() {
 	p.setState("ready")
 	if p.takeQueued() {
 		go a.check()
+	} else {
+		warmUpWhenIdle(a.targets[0])
 	}
 	select {} // the page's callbacks keep running
 }
 
 func (a *app) init() error {
-	var cfg pageConfig
 	raw, err := jsutil.String(a.page.el("config"), "textContent")
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal([]byte(raw), &cfg); err != nil || len(cfg.Targets) == 0 {
-		return errors.New("no endpoint is configured")
+	cfg, err := readConfig(raw)
+	if err != nil {
+		return err
 	}
 	a.targets, a.support = cfg.Targets, cfg.SupportURL
 	if err := a.namespace(); err != nil {

@@ -8,5 +8,5 @@ import "context"
 // byte for byte those of Build, for reading the code size by Go package
 // (cmd/wasmsize).
 func BuildNamed(ctx context.Context) ([]byte, error) {
-	return buildWasm(ctx, "")
+	return buildWasm(ctx, Package, "")
 }

@@ -58,7 +58,7 @@ type Result struct {
 // library, stripped and without local paths. It must run inside this
 // module.
 func Build(ctx context.Context) (*Result, error) {
-	wasm, err := buildWasm(ctx, "-s -w")
+	wasm, err := BuildPackage(ctx, Package)
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +73,17 @@ func Build(ctx context.Context) (*Result, error) {
 	return &Result{WASM: wasm, WasmExec: exec}, nil
 }
 
-// buildWasm compiles Package for js/wasm with the given -ldflags.
-func buildWasm(ctx context.Context, ldflags string) ([]byte, error) {
+// BuildPackage compiles the main package pkg of this module as Build
+// compiles the checker: for js/wasm against the trimmed library, with the
+// same flags, stripped. The benchmark builds its floor page with it (a Go
+// program that only sets the page ready), so that the floor and the
+// checker differ in their code only.
+func BuildPackage(ctx context.Context, pkg string) ([]byte, error) {
+	return buildWasm(ctx, pkg, "-s -w")
+}
+
+// buildWasm compiles pkg for js/wasm with the given -ldflags.
+func buildWasm(ctx context.Context, pkg, ldflags string) ([]byte, error) {
 	modfile, err := Modfile(ctx)
 	if err != nil {
 		return nil, err
@@ -86,7 +95,7 @@ func buildWasm(ctx context.Context, ldflags string) ([]byte, error) {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "main.wasm")
 	if _, err := goCmd(ctx, jsEnv, "build", "-modfile="+modfile, "-trimpath",
-		"-ldflags="+ldflags, noInline, "-o", out, Package); err != nil {
+		"-ldflags="+ldflags, noInline, "-o", out, pkg); err != nil {
 		return nil, err
 	}
 	return os.ReadFile(out)
