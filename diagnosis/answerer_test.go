@@ -5,10 +5,10 @@ import (
 	"testing"
 
 	"github.com/lsports/defendcheck/diagnosis"
-	"github.com/lsports/defendcheck/internal/scenario"
+	"github.com/lsports/defendcheck/internal/pages"
 )
 
-// HAProxy 2.6's 503 page; nginx's and Squid's are scenario's.
+// HAProxy 2.6's 503 page; nginx's and Squid's are in internal/pages.
 const haproxy503 = "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n"
 
 func TestNameAnswer(t *testing.T) {
@@ -20,8 +20,8 @@ func TestNameAnswer(t *testing.T) {
 		proxy          bool
 		who, saidStart string
 	}{
-		{"nginx 502", 502, scenario.Nginx502Page, "", "nginx", false, "the gateway in front of RMS-Socket (nginx)", "HTTP 502 (Bad Gateway)"},
-		{"squid denial", 403, scenario.SquidDenyPage, "X-Squid-Error: ERR_ACCESS_DENIED 0", "Squid", true, "your network's proxy (Squid)", "HTTP 403 (Forbidden)"},
+		{"nginx 502", 502, pages.Nginx502, "", "nginx", false, "the gateway in front of RMS-Socket (nginx)", "HTTP 502 (Bad Gateway)"},
+		{"squid denial", 403, pages.SquidDeny, "X-Squid-Error: ERR_ACCESS_DENIED 0", "Squid", true, "your network's proxy (Squid)", "HTTP 403 (Forbidden)"},
 		{"squid by its header only", 503, "<html>down</html>", "X-Squid-Error: ERR_CONNECT_FAIL 111", "Squid", true, "your network's proxy (Squid)", "HTTP 503"},
 		{"haproxy 503", 503, haproxy503, "", "HAProxy", false, "the gateway in front of RMS-Socket (HAProxy)", "HTTP 503"},
 		{"envoy", 503, "upstream connect error or disconnect/reset before headers. reset reason: connection failure", "", "Envoy", false, "", "HTTP 503"},
@@ -52,7 +52,7 @@ func TestNameAnswer(t *testing.T) {
 // and 403 are the gateway row, 429 a rate limit and 500 a server error.
 // Unnamed, an HTTP status keeps the table's mapping.
 func TestNamedAnswersAreNotRMSSocketRefusals(t *testing.T) {
-	named := diagnosis.NameAnswer(400, scenario.Nginx502Page, "")
+	named := diagnosis.NameAnswer(400, pages.Nginx502, "")
 	for status, want := range map[int]diagnosis.Kind{
 		400: diagnosis.KindUnknownStatus, 402: diagnosis.KindUnknownStatus, 404: diagnosis.KindUnknownStatus,
 		502: diagnosis.KindUnknownStatus, 401: diagnosis.KindRefusedByGateway, 403: diagnosis.KindRefusedByGateway,

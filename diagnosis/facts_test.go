@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/lsports/defendcheck/diagnosis"
-	"github.com/lsports/defendcheck/internal/scenario"
+	"github.com/lsports/defendcheck/internal/pages"
 )
 
 // seen builds a result of kind k whose steps and probe show what a check
@@ -37,8 +37,8 @@ func seen(k diagnosis.Kind, reached, joined bool, reach diagnosis.Reachability) 
 // advice when the network answered, no "something answered" when nothing
 // did. The docs' own words stay, as the documented row.
 func TestAdviceNeverContradictsWhatWasSeen(t *testing.T) {
-	nginx := diagnosis.NameAnswer(502, scenario.Nginx502Page, "")
-	squid := diagnosis.NameAnswer(403, scenario.SquidDenyPage, "")
+	nginx := diagnosis.NameAnswer(502, pages.Nginx502, "")
+	squid := diagnosis.NameAnswer(403, pages.SquidDeny, "")
 	// The kinds an answer in RMS-Socket's place can select.
 	inPlace := []diagnosis.Kind{diagnosis.KindUnknownStatus, diagnosis.KindServerError, diagnosis.KindRefusedByGateway, diagnosis.KindNotEngineIO}
 	facts := []struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
 	"github.com/lsports/defendcheck/diagnosis"
+	"github.com/lsports/defendcheck/internal/pages"
 	"github.com/lsports/defendcheck/rmssim"
 )
 
@@ -56,7 +57,7 @@ func (s *Servers) start(opts rmssim.Options) error {
 		return err
 	}
 	// nginx in front of a service that is down.
-	if err := s.serve(Gateway502, front(http.StatusBadGateway, "text/html", Nginx502Page)); err != nil {
+	if err := s.serve(Gateway502, front(http.StatusBadGateway, "text/html", pages.Nginx502)); err != nil {
 		return err
 	}
 	if err := s.silent(); err != nil {
