@@ -41,6 +41,15 @@ func TestAdviceNeverContradictsWhatWasSeen(t *testing.T) {
 	squid := diagnosis.NameAnswer(403, pages.SquidDeny, "")
 	// The kinds an answer in RMS-Socket's place can select.
 	inPlace := []diagnosis.Kind{diagnosis.KindUnknownStatus, diagnosis.KindServerError, diagnosis.KindRefusedByGateway, diagnosis.KindNotEngineIO}
+	each := func(owner string, kinds []diagnosis.Kind) map[diagnosis.Kind]string {
+		m := map[diagnosis.Kind]string{}
+		for _, k := range kinds {
+			m[k] = owner
+		}
+		return m
+	}
+	proxied := append([]diagnosis.Kind{diagnosis.KindUnreachable}, inPlace...)
+	tunnel := []diagnosis.Kind{diagnosis.KindUnreachable}
 	facts := []struct {
 		name           string
 		reached, joins bool
@@ -49,27 +58,26 @@ func TestAdviceNeverContradictsWhatWasSeen(t *testing.T) {
 		owner          map[diagnosis.Kind]string
 		by             *diagnosis.Answerer // what answered in RMS-Socket's place
 		kinds          []diagnosis.Kind    // the kinds the fact can come with; nil: all
-		allOwner       string              // the owner of every kind in kinds
 	}{
 		{"joined", true, true, diagnosis.ReachOK,
 			[]string{"did not join", "not joined", "extraheaders", "add customerid"},
-			map[diagnosis.Kind]string{diagnosis.KindNoMessages: diagnosis.OwnerNobody}, nil, nil, ""},
+			map[diagnosis.Kind]string{diagnosis.KindNoMessages: diagnosis.OwnerNobody}, nil, nil},
 		{"reached, never connected", true, false, diagnosis.ReachOK,
 			[]string{"extraheaders", "add customerid", "firewall may drop"},
-			map[diagnosis.Kind]string{diagnosis.KindTimeout: diagnosis.OwnerLSports}, nil, nil, ""},
+			map[diagnosis.Kind]string{diagnosis.KindTimeout: diagnosis.OwnerLSports}, nil, nil},
 		{"nothing answered", false, false, diagnosis.ReachNetwork,
-			[]string{"extraheaders", "answered without", "did not let this page read", "cors"}, nil, nil, nil, ""},
+			[]string{"extraheaders", "answered without", "did not let this page read", "cors"}, nil, nil, nil},
 		{"answered, not readable", false, false, diagnosis.ReachCORSBlocked,
-			[]string{"extraheaders", "nothing at", "does not resolve"}, nil, nil, nil, ""},
+			[]string{"extraheaders", "nothing at", "does not resolve"}, nil, nil, nil},
 		{"a gateway in front of RMS-Socket answered", false, false, diagnosis.ReachOK,
 			[]string{"your it", "your network", "proxy or web filter", "find who answered", "if the answer is your proxy", "rms-socket reported", "something"},
-			nil, &nginx, inPlace, diagnosis.OwnerLSports},
+			each(diagnosis.OwnerLSports, inPlace), &nginx, inPlace},
 		{"this computer's proxy answered", false, false, diagnosis.ReachOK,
 			[]string{"lsports support", "find who answered", "access token sent", "gateway in front", "rms-socket reported", "something", "nothing at"},
-			nil, &squid, append([]diagnosis.Kind{diagnosis.KindUnreachable}, inPlace...), diagnosis.OwnerCustomerIT},
+			each(diagnosis.OwnerCustomerIT, proxied), &squid, proxied},
 		{"the proxy refused the tunnel", false, false, diagnosis.ReachRefused,
 			[]string{"lsports support", "nothing at", "nothing listens", "something"},
-			nil, &diagnosis.Answerer{Proxy: true, Status: 403}, []diagnosis.Kind{diagnosis.KindUnreachable}, diagnosis.OwnerCustomerIT},
+			each(diagnosis.OwnerCustomerIT, tunnel), &diagnosis.Answerer{Proxy: true, Status: 403}, tunnel},
 	}
 	for _, f := range facts {
 		for _, e := range diagnosis.Table {
@@ -82,8 +90,8 @@ func TestAdviceNeverContradictsWhatWasSeen(t *testing.T) {
 				r := seen(e.Kind, f.reached, f.joins, f.reach)
 				r.AnsweredBy, r.Token = f.by, token
 				got := r.Entry()
-				if want, ok := f.owner[e.Kind]; ok && got.Owner != want || f.allOwner != "" && got.Owner != f.allOwner {
-					t.Errorf("%s, %s, token %v: owner %q, want %q%q", e.Kind, f.name, token != nil, got.Owner, want, f.allOwner)
+				if want, ok := f.owner[e.Kind]; ok && got.Owner != want {
+					t.Errorf("%s, %s, token %v: owner %q, want %q", e.Kind, f.name, token != nil, got.Owner, want)
 				}
 				shown := strings.ToLower(strings.Join([]string{got.Title, got.Meaning, got.Resolution, got.Owner, got.Troubleshooting, diagnosis.ReachText(r)}, " "))
 				for _, never := range f.never {
